@@ -1,0 +1,20 @@
+import { Command } from 'commander';
+import { registerSummary } from './summary';
+import { registerSimulate } from './simulate';
+import { registerTrial } from './trial';
+
+// The command line serves researchers and benchmarks from the same core as the app.
+const program = new Command();
+program
+  .name('npm run cli --')
+  .description('PK/PD Dosing Workbench command line')
+  .showHelpAfterError();
+
+registerSummary(program);
+registerSimulate(program);
+registerTrial(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exitCode = 1;
+});
