@@ -1,0 +1,44 @@
+import { runSimulationBench, type Metric } from './simulation';
+
+/**
+ * `npm run bench [-- <name>] [-- --json]`: runs the benchmarks (all, or the one named) and
+ * prints their figures, as a table or as one JSON object per line with --json. Results are
+ * written down by hand in BENCHMARKS.md with the machine they ran on.
+ */
+const BENCHES: Record<string, { describe: string; run: () => Promise<Metric[]> }> = {
+  sim: {
+    describe:
+      'virtual population, 1-cmt oral PK + indirect response, 10,000 subjects × 504 h, vs NumPy RK4',
+    run: () => runSimulationBench(),
+  },
+};
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const json = args.includes('--json');
+  const names = args.filter((a) => !a.startsWith('--'));
+  for (const name of names) {
+    if (!(name in BENCHES))
+      throw new Error(`Unknown bench "${name}"; known: ${Object.keys(BENCHES).join(', ')}`);
+  }
+  const selected = names.length > 0 ? names : Object.keys(BENCHES);
+  for (const name of selected) {
+    if (!json) console.log(`# ${name}: ${BENCHES[name].describe}`);
+    const metrics = await BENCHES[name].run();
+    for (const m of metrics) {
+      if (json) console.log(JSON.stringify(m));
+      else console.log(`${m.metric.padEnd(28)} ${formatValue(m.value).padStart(14)} ${m.unit}`);
+    }
+  }
+}
+
+function formatValue(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (Math.abs(v) >= 1000) return Math.round(v).toLocaleString('en-US');
+  return v.toPrecision(4);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exitCode = 1;
+});

@@ -1,0 +1,16 @@
+import type { StateCreator } from 'zustand';
+import type { WorkbenchState } from '../store';
+
+/** The workflow reads left to right; later panels join this list as they land. */
+export const PANELS = ['data', 'regimen'] as const;
+export type PanelId = (typeof PANELS)[number];
+
+export interface UiSlice {
+  activePanel: PanelId;
+  setActivePanel: (panel: PanelId) => void;
+}
+
+export const createUiSlice: StateCreator<WorkbenchState, [], [], UiSlice> = (set) => ({
+  activePanel: 'data',
+  setActivePanel: (panel) => set({ activePanel: panel }),
+});

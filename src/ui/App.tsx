@@ -1,0 +1,55 @@
+import { useEffect } from 'react';
+import * as Tabs from '@radix-ui/react-tabs';
+import { restoreWorkspace, useWorkbench } from '../state/store';
+import { PANELS, type PanelId } from '../state/slices/uiSlice';
+import { StatusBar } from './components/StatusBar';
+import { DataPanel } from './data/DataPanel';
+import { RegimenPanel } from './regimen/RegimenPanel';
+
+const PANEL_LABELS: Record<PanelId, string> = {
+  data: 'Data',
+  regimen: 'Regimen',
+};
+
+export function App() {
+  const activePanel = useWorkbench((s) => s.activePanel);
+  const setActivePanel = useWorkbench((s) => s.setActivePanel);
+
+  useEffect(() => {
+    void restoreWorkspace();
+  }, []);
+
+  return (
+    <>
+      <header className="app-header">
+        <div>
+          <h1>PK/PD Dosing Workbench</h1>
+          <p className="tagline">
+            Explore doses and PK/PD models in your browser. Patient data never leaves this machine.
+          </p>
+        </div>
+        <StatusBar />
+      </header>
+      <Tabs.Root value={activePanel} onValueChange={(v) => setActivePanel(v as PanelId)}>
+        <Tabs.List className="tabs-list" aria-label="Workflow">
+          {PANELS.map((id, i) => (
+            <Tabs.Trigger key={id} value={id} className="tab">
+              <span className="step" aria-hidden="true">
+                {i + 1}
+              </span>
+              {PANEL_LABELS[id]}
+            </Tabs.Trigger>
+          ))}
+        </Tabs.List>
+        <main>
+          <Tabs.Content value="data">
+            <DataPanel />
+          </Tabs.Content>
+          <Tabs.Content value="regimen">
+            <RegimenPanel />
+          </Tabs.Content>
+        </main>
+      </Tabs.Root>
+    </>
+  );
+}

@@ -1,0 +1,45 @@
+import { useWorkbench } from '../../state/store';
+
+const BACKEND_LABELS = {
+  webgpu: 'WebGPU',
+  webgl: 'WebGL',
+  wasm: 'WebAssembly',
+  cpu: 'CPU',
+} as const;
+
+/** Always visible: which data set is loaded, which model is active, which backend computes. */
+export function StatusBar() {
+  const source = useWorkbench((s) => s.source);
+  const status = useWorkbench((s) => s.status);
+  const subjects = useWorkbench((s) => s.summary?.subjects);
+  const backend = useWorkbench((s) => s.backend);
+
+  const dataLabel =
+    status === 'loading'
+      ? 'loading…'
+      : source === null
+        ? 'none'
+        : source.kind === 'demo'
+          ? `Demo trial (seed ${source.seed})`
+          : source.name;
+
+  return (
+    <div className="status-bar" aria-label="Workbench status">
+      <span className="badge" data-testid="status-data">
+        Data: <strong>{dataLabel}</strong>
+        {subjects !== undefined && status !== 'loading' ? ` · ${subjects} subjects` : ''}
+      </span>
+      <span className="badge" data-testid="status-model">
+        Model: <strong>Demo trial&apos;s true model</strong>
+      </span>
+      <span
+        className="badge"
+        data-testid="status-backend"
+        title={backend?.reason || backend?.adapter || 'Detecting the compute backend'}
+      >
+        Compute: <strong>{backend ? BACKEND_LABELS[backend.name] : 'detecting…'}</strong>
+        {backend && backend.name !== 'webgpu' ? ` (${backend.reason})` : ''}
+      </span>
+    </div>
+  );
+}
