@@ -17,25 +17,19 @@ test('tunes a regimen and follows the steady-state verdict', async ({ page }, te
   await expect(page.getByTestId('regimen-pd-chart').locator('svg.recharts-surface')).toBeVisible();
 
   // A tiny dose cannot keep the biomarker below 3.3 ng/mL; a large one does.
+  const readCmax = async () =>
+    Number((await page.getByTestId('ss-cmax').innerText()).replace(/[^0-9.e-]/g, ''));
   await page.getByTestId('dose').fill('0.5');
+  await expect(page.getByTestId('dose')).toHaveValue('0.5');
   await expect(verdict).toContainText('does not stay below');
-  const cmaxLow = Number(
-    await page
-      .getByTestId('ss-cmax')
-      .innerText()
-      .then((t) => t.replace(/[^0-9.e-]/g, '')),
-  );
+  // The charts follow a deferred copy of the inputs: wait until the metrics settle.
+  await expect.poll(readCmax).toBeLessThan(1);
+  const cmaxLow = await readCmax();
   await page.getByTestId('dose').fill('60');
   await expect(verdict).toContainText('stays below');
-  const cmaxHigh = Number(
-    await page
-      .getByTestId('ss-cmax')
-      .innerText()
-      .then((t) => t.replace(/[^0-9.e-]/g, '')),
-  );
   // Linear PK: 120 times the dose gives 120 times Cmax,ss.
-  expect(cmaxHigh / cmaxLow).toBeGreaterThan(110);
-  expect(cmaxHigh / cmaxLow).toBeLessThan(130);
+  await expect.poll(async () => (await readCmax()) / cmaxLow).toBeGreaterThan(110);
+  expect((await readCmax()) / cmaxLow).toBeLessThan(130);
   await expect(page.getByTestId('extrapolation-warnings')).toContainText(
     'outside the trained doses',
   );
