@@ -1,6 +1,7 @@
 import type { MgPerL, NgPerMl } from '../units';
 import { DormandPrince, type OdeOptions, type OdeRhs } from './ode';
 import { concentrationFunction, simulatePk } from './pk';
+import { expandDoses, resolveDose } from './doseEvents';
 import type {
   DoseEvent,
   PdParameters,
@@ -251,46 +252,26 @@ export function simulateBiomarker(
   );
 }
 
-/** Each dose of `events` with ADDL expanded: its nominal time, amount, compartment, rate. */
-function expandDoses(events: readonly DoseEvent[]): DoseEvent[] {
-  const out: DoseEvent[] = [];
-  for (const e of events) {
-    const repeats = (e.addl ?? 0) > 0 && (e.ii ?? 0) > 0 ? Math.floor(e.addl as number) : 0;
-    for (let k = 0; k <= repeats; k++)
-      out.push(k === 0 ? e : { ...e, time: e.time + k * (e.ii as number), ss: 0 });
-  }
-  return out;
-}
-
 /**
- * Times where C or dC/dt may jump: dose times, dose times plus lag, infusion ends (with and
- * without bioavailability scaling the duration — a superset is harmless: it only splits a
- * segment). For steady-state infusions longer than the interval, the end of the infusion
- * started one or more intervals earlier is included too.
+ * Times where C or dC/dt may jump: dose times, dose times plus lag, and infusion ends, with
+ * F, lag and modelled rate/duration resolved exactly as the PK engine resolves them. For
+ * steady-state infusions longer than the interval, the end of the infusion started one or more
+ * intervals earlier is included too.
  */
 function doseBreakpoints(pk: PkParameters, events: readonly DoseEvent[]): number[] {
   const points: number[] = [];
   for (const d of expandDoses(events)) {
-    // Lag and bioavailability belong to the compartment the dose enters (1 depot, 2 central).
-    const lag = (d.cmt === 2 ? pk.lag2 : d.cmt === 1 ? pk.lag1 : 0) ?? 0;
-    const F = (d.cmt === 2 ? pk.F2 : d.cmt === 1 ? pk.F1 : 1) ?? 1;
+    if (d.evid === 3) {
+      points.push(d.time);
+      continue;
+    }
+    const { lag, duration } = resolveDose(pk, d);
     const start = d.time + lag;
     points.push(d.time, start);
-    const rate = d.rate ?? 0;
-    const durations: number[] = [];
-    if (rate > 0 && d.amt > 0) durations.push((d.amt * F) / rate, d.amt / rate);
-    if (rate === -1) {
-      const r = d.cmt === 2 ? pk.rate2 : pk.rate1;
-      if (r && r > 0) durations.push((d.amt * F) / r, d.amt / r);
-    }
-    if (rate === -2) {
-      const dur = d.cmt === 2 ? pk.dur2 : pk.dur1;
-      if (dur && dur > 0) durations.push(dur);
-    }
-    for (const dur of durations) {
-      points.push(start + dur);
+    if (duration > 0 && Number.isFinite(duration)) {
+      points.push(start + duration);
       const ii = d.ii ?? 0;
-      if ((d.ss ?? 0) > 0 && ii > 0 && dur > ii) points.push(start + (dur % ii));
+      if ((d.ss ?? 0) > 0 && ii > 0 && duration > ii) points.push(start + (duration % ii));
     }
   }
   return points.filter((p) => Number.isFinite(p));

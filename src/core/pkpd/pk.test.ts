@@ -2,17 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { expectClose, TOL } from '../../testing/close';
 import { amountsAt, concentrationFunction, expandDoses, simulatePk } from './pk';
 import type { DoseEvent, PkParameters } from './types';
-
-const bolus = (time: number, amt: number, cmt = 1, extra: Partial<DoseEvent> = {}): DoseEvent => ({
-  time,
-  amt,
-  cmt,
-  evid: 1,
-  ...extra,
-});
-
-const grid = (to: number, step: number) =>
-  Array.from({ length: Math.floor(to / step) + 1 }, (_, i) => i * step);
+import { bolus, grid } from '../../testing/doses';
 
 describe('closed forms', () => {
   it('one-compartment IV bolus: C = D/V·e^{−kt}', () => {

@@ -284,7 +284,7 @@ function drawCovariate(name: string, d: CovariateDistribution, rng: Rng): number
       const hi = d.max ?? Infinity;
       if (!(d.sd >= 0) || !(hi >= lo))
         throw new Error(`Covariate ${name}: invalid normal distribution`);
-      // Rejection keeps the truncated shape; give up rather than loop on an empty window.
+      // Rejection keeps the truncated shape; give up rather than loop on an empty range.
       for (let tries = 0; tries < 10_000; tries++) {
         const x = d.mean + d.sd * rng.normal();
         if (x >= lo && x <= hi) return x;

@@ -3,20 +3,10 @@ import { expectClose, TOL } from '../../testing/close';
 import { resolveDose } from './doseEvents';
 import { simulatePk } from './pk';
 import { runningInfusionCount, steadyStateConcentration, steadyStateTrain } from './steadyState';
-import type { DoseEvent, PkParameters } from './types';
+import type { PkParameters } from './types';
+import { bolus, grid } from '../../testing/doses';
 
 const ORAL1: PkParameters = { type: 'oral1', CL: 1.1, V: 20, ka: 1.5 };
-
-const bolus = (time: number, amt: number, cmt = 1, extra: Partial<DoseEvent> = {}): DoseEvent => ({
-  time,
-  amt,
-  cmt,
-  evid: 1,
-  ...extra,
-});
-
-const grid = (to: number, step: number) =>
-  Array.from({ length: Math.floor(to / step) + 1 }, (_, i) => i * step);
 
 describe('where a steady-state record sits in its dose train', () => {
   it('without lag: one pending dose, the record itself, and the trough phase ii', () => {
