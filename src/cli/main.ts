@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerSummary } from './summary';
 import { registerSimulate } from './simulate';
 import { registerTrial } from './trial';
+import { registerFit } from './fit';
 
 // The command line serves researchers and benchmarks from the same core as the app.
 const program = new Command();
@@ -13,6 +14,7 @@ program
 registerSummary(program);
 registerSimulate(program);
 registerTrial(program);
+registerFit(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));

@@ -51,7 +51,7 @@ export function directEffect(pd: DirectPdParameters, c: MgPerL): NgPerMl {
 }
 
 /** The PD state equation y′ = p(C) − q(C)·y of one ODE model, with its start and read-out. */
-interface LinearResponse {
+export interface LinearResponse {
   /** State before any drug: the baseline R0 (indirect) or Ce = 0 (effect compartment). */
   readonly y0: number;
   /** Writes p(c) into pq[0] and q(c) into pq[1]; c ≥ 0. */
@@ -60,7 +60,7 @@ interface LinearResponse {
   readonly readout: (y: number) => NgPerMl;
 }
 
-function linearResponse(pd: Exclude<PdParameters, DirectPdParameters>): LinearResponse {
+export function linearResponse(pd: Exclude<PdParameters, DirectPdParameters>): LinearResponse {
   const hill = pd.hill ?? 1;
   if (pd.type === 'effect-compartment') {
     const { ke0, EC50, Emax, baseline } = pd;

@@ -47,6 +47,14 @@ export interface PopulationModel {
   readonly covariateEffects: readonly CovariateEffect[];
   /** Between-subject variability: one random effect per listed parameter (diagonal Ω). */
   readonly randomEffects: readonly RandomEffect[];
+  /**
+   * Correlations between pairs of random effects (e.g. CL and V), each pair at most once and
+   * each parameter in at most one pair; Ω is diagonal otherwise.
+   */
+  readonly correlations?: readonly {
+    readonly parameters: readonly [ParameterName, ParameterName];
+    readonly rho: number;
+  }[];
   /** Residual error per endpoint; an endpoint without an entry is observed without error. */
   readonly residualError: {
     /** Concentration, mg/L (DVID 1). */
@@ -205,14 +213,29 @@ export function typicalParameters(
   return individualParameters(model, covariates);
 }
 
-/** One draw of η ~ N(0, diag(ω²)), aligned with `model.randomEffects`. */
+/**
+ * One draw of η ~ N(0, Ω), aligned with `model.randomEffects`: independent with SD ω, except
+ * for correlated pairs, where η_b = ω_b·(ρ·z_a + √(1 − ρ²)·z_b).
+ */
 export function sampleEta(model: PopulationModel, rng: Rng): Float64Array {
   const eta = new Float64Array(model.randomEffects.length);
+  const z = new Float64Array(model.randomEffects.length);
   model.randomEffects.forEach((re, k) => {
     if (!(re.omega >= 0))
       throw new Error(`Random effect on ${re.parameter}: omega must be ≥ 0, got ${re.omega}`);
-    eta[k] = re.omega * rng.normal();
+    z[k] = rng.normal();
+    eta[k] = re.omega * z[k];
   });
+  for (const c of model.correlations ?? []) {
+    const a = model.randomEffects.findIndex((re) => re.parameter === c.parameters[0]);
+    const b = model.randomEffects.findIndex((re) => re.parameter === c.parameters[1]);
+    if (a < 0 || b < 0 || a === b || !(Math.abs(c.rho) <= 1)) {
+      throw new Error(
+        `Correlation ${c.parameters.join('–')} needs random effects on both and |ρ| ≤ 1, got ρ = ${c.rho}`,
+      );
+    }
+    eta[b] = model.randomEffects[b].omega * (c.rho * z[a] + Math.sqrt(1 - c.rho * c.rho) * z[b]);
+  }
   return eta;
 }
 
