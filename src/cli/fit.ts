@@ -30,7 +30,10 @@ const consoleOutput: CliOutput = {
 /** Applies --fix NAME=VALUE pairs to a spec. */
 export function applyFixes(spec: FitModelSpec, fix: string | undefined): FitModelSpec {
   if (!fix?.trim()) return spec;
-  const pairs = fix.split(',').map((p) => p.trim()).filter(Boolean);
+  const pairs = fix
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   let parameters = spec.parameters;
   for (const pair of pairs) {
     const m = /^([A-Za-z0-9]+)=(.+)$/.exec(pair);
@@ -43,7 +46,9 @@ export function applyFixes(spec: FitModelSpec, fix: string | undefined): FitMode
         `--fix: the model has no parameter ${m[1]} (it has ${parameters.map((p) => p.name).join(', ')}).`,
       );
     }
-    parameters = parameters.map((p) => (p.name === m[1] ? { ...p, initial: value, fixed: true } : p));
+    parameters = parameters.map((p) =>
+      p.name === m[1] ? { ...p, initial: value, fixed: true } : p,
+    );
   }
   return { ...spec, parameters };
 }
@@ -106,7 +111,9 @@ export function formatFit(result: FitResult): string {
   lines.push(`Covariance step: ${result.covarianceStep.message}`);
   lines.push('');
   const w = Math.max(...result.estimates.map((r) => r.name.length));
-  lines.push(`${'Parameter'.padEnd(w)}  ${'Estimate'.padStart(10)}  ${'Unit'.padEnd(6)}  ${'RSE%'.padStart(6)}  ${'Shrink%'.padStart(7)}  Meaning`);
+  lines.push(
+    `${'Parameter'.padEnd(w)}  ${'Estimate'.padStart(10)}  ${'Unit'.padEnd(6)}  ${'RSE%'.padStart(6)}  ${'Shrink%'.padStart(7)}  Meaning`,
+  );
   for (const r of result.estimates) {
     lines.push(
       `${r.name.padEnd(w)}  ${formatNumber(r.estimate).padStart(10)}  ${r.unit.padEnd(6)}  ${(r.fixed ? 'fixed' : r.rse !== undefined ? r.rse.toFixed(1) : '-').padStart(6)}  ${(r.shrinkage !== undefined ? r.shrinkage.toFixed(0) : '').padStart(7)}  ${r.meaning ?? ''}`,

@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseColumnsOption } from '../core/data/columns';
 import { importNonmem } from '../core/data/importNonmem';
-import { DEFAULT_MAX_BYTES, type ColumnMapping, type DataProblem, type Dataset } from '../core/data/types';
+import {
+  DEFAULT_MAX_BYTES,
+  type ColumnMapping,
+  type DataProblem,
+  type Dataset,
+} from '../core/data/types';
 
 export type LoadOutcome =
   | { readonly ok: true; readonly dataset: Dataset; readonly warnings: readonly DataProblem[] }

@@ -226,10 +226,15 @@ export function predictSubject(
   out: Float64Array,
 ): void {
   if (design.fallback) {
-    const res = simulatePkPd(pd ? { pk, pd } : { pk }, design.fallback.events, design.fallback.times, {
-      rtol: 1e-8,
-      atol: 1e-10,
-    });
+    const res = simulatePkPd(
+      pd ? { pk, pd } : { pk },
+      design.fallback.events,
+      design.fallback.times,
+      {
+        rtol: 1e-8,
+        atol: 1e-10,
+      },
+    );
     for (let i = 0; i < design.nObs; i++) {
       out[i] = design.obsDvid[i] === 2 && res.biomarker ? res.biomarker[i] : res.concentration[i];
     }
@@ -331,7 +336,19 @@ export function predictSubject(
       e2 += rd * prop[base + 11] + rc * prop[base + 14];
     }
     if (response) {
-      y = responseStep(response, pq, constantLoss, lam, u * 4, wStep, dts[u], y, c0, h1 / V, e1 / V);
+      y = responseStep(
+        response,
+        pq,
+        constantLoss,
+        lam,
+        u * 4,
+        wStep,
+        dts[u],
+        y,
+        c0,
+        h1 / V,
+        e1 / V,
+      );
     }
     a0 = e0;
     a1 = e1;
@@ -415,9 +432,7 @@ function responseStep(
   const p1 = pq[0];
   const q1 = pq[1];
   if (constantLoss) {
-    return (
-      weights[at] * y0 + weights[at + 1] * p0 + weights[at + 2] * pm + weights[at + 3] * p1
-    );
+    return weights[at] * y0 + weights[at + 1] * p0 + weights[at + 2] * pm + weights[at + 3] * p1;
   }
   etdWeights(qm, dt, wStep, 0);
   let y1 = y0;

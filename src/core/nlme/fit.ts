@@ -1,13 +1,9 @@
 import type { Dataset } from '../data/types';
-import { choleskyInverse, cholesky, forwardSolve } from './linalg';
-import {
-  FoceProblem,
-  objective,
-  populationContext,
-  residualVariance,
-  solveSubject,
-  workspaceFor,
-} from './foce';
+import type { ResidualErrorModel } from '../pkpd/population';
+import type { PkParameters } from '../pkpd/types';
+import { PK_PARAMETER_NAMES } from '../pkpd/validate';
+import { choleskyInverse, cholesky } from './linalg';
+import { FoceProblem, objective } from './foce';
 import { assembleResult } from './results';
 import type { FitModelSpec, FitOptions, FitProgress, FitResult } from './types';
 
@@ -59,6 +55,139 @@ export async function fitPopulation(
   opts: FitOptions = {},
   cb: FitCallbacks = {},
 ): Promise<FitResult> {
+  if (spec.endpoints !== 'pkpd' || opts.staged === false) return estimate(ds, spec, opts, cb);
+  // Simultaneous PK+PD from good starting values: PK alone, then PD given each subject's
+  // individual PK, then both together from those estimates.
+  const started = Date.now();
+  const stage = (offset: number): FitCallbacks => ({
+    ...cb,
+    onProgress: (p) =>
+      cb.onProgress?.({ ...p, iteration: p.iteration + offset, elapsedMs: Date.now() - started }),
+  });
+  const pkSpec = pkOnlySpec(spec);
+  const pk = await estimate(ds, pkSpec, { ...opts, covariance: false }, stage(0));
+  const pdSpec = pdGivenPkSpec(spec, pk);
+  const pd = await estimate(ds, pdSpec, { ...opts, covariance: false }, stage(pk.iterations));
+  const joint = await estimate(
+    ds,
+    jointSpecFrom(spec, pk, pd),
+    opts,
+    stage(pk.iterations + pd.iterations),
+  );
+  return {
+    ...joint,
+    iterations: pk.iterations + pd.iterations + joint.iterations,
+    message: `${joint.message} (started from a PK fit, ${pk.iterations} iterations, and a PD fit given individual PK, ${pd.iterations} iterations)`,
+    elapsedMs: Date.now() - started,
+  };
+}
+
+const isPk = (name: string) => (PK_PARAMETER_NAMES as readonly string[]).includes(name);
+
+/** The PK part of a PK+PD spec, fitted to concentrations only. */
+export function pkOnlySpec(spec: FitModelSpec): FitModelSpec {
+  const { pd: _pd, individualPk: _i, ...rest } = spec;
+  void _pd;
+  void _i;
+  return {
+    ...rest,
+    endpoints: 'pk',
+    parameters: spec.parameters.filter((p) => isPk(p.name)),
+    covariates: spec.covariates.filter((c) => isPk(c.parameter)),
+    residual: spec.residual.concentration ? { concentration: spec.residual.concentration } : {},
+    ...(spec.correlation && spec.correlation.every(isPk) ? { correlation: spec.correlation } : {}),
+  };
+}
+
+/** Estimates of a fit by parameter name (typical values, covariate effects, ω, σ). */
+function estimatesOf(result: FitResult) {
+  const byName = new Map(result.estimates.map((r) => [r.name, r.estimate]));
+  return byName;
+}
+
+/** PD fitted to the biomarker with each subject's PK fixed at a PK fit's individual estimates. */
+export function pdGivenPkSpec(spec: FitModelSpec, pkFit: FitResult): FitModelSpec {
+  const est = estimatesOf(pkFit);
+  const individualPk: Record<string, PkParameters> = {};
+  for (const s of pkFit.subjects) {
+    const pk: Record<string, unknown> = { type: spec.pk };
+    for (const [k, v] of Object.entries(s.parameters)) if (isPk(k)) pk[k] = v;
+    individualPk[s.id] = pk as unknown as PkParameters;
+  }
+  return {
+    ...spec,
+    endpoints: 'pd',
+    individualPk,
+    parameters: spec.parameters.map((p) =>
+      isPk(p.name)
+        ? {
+            ...p,
+            initial: est.get(p.name) ?? p.initial,
+            fixed: true,
+            ...(p.omega !== undefined
+              ? { omega: est.get(`ω ${p.name}`) ?? p.omega, omegaFixed: true }
+              : {}),
+          }
+        : p,
+    ),
+    covariates: spec.covariates.map((c) =>
+      isPk(c.parameter)
+        ? { ...c, initial: est.get(`${c.covariate} on ${c.parameter}`) ?? c.initial, fixed: true }
+        : c,
+    ),
+  };
+}
+
+/** The simultaneous spec, started from the PK and the PD fits' estimates. */
+export function jointSpecFrom(
+  spec: FitModelSpec,
+  pkFit: FitResult,
+  pdFit: FitResult,
+): FitModelSpec {
+  const pk = estimatesOf(pkFit);
+  const pd = estimatesOf(pdFit);
+  const pick = (name: string) => (isPk(name) ? pk : pd);
+  const sigma = (fit: Map<string, number>, label: string, err: ResidualErrorModel | undefined) => {
+    if (!err) return undefined;
+    const sd = fit.get(`σ add ${label}`);
+    const cv = fit.get(`σ prop ${label}`);
+    if (err.type === 'additive') return { ...err, sd: sd ?? err.sd };
+    if (err.type === 'proportional') return { ...err, cv: cv ?? err.cv };
+    return { ...err, sd: sd ?? err.sd, cv: cv ?? err.cv };
+  };
+  const concentration = sigma(pk, 'concentration', spec.residual.concentration);
+  const biomarker = sigma(pd, 'biomarker', spec.residual.biomarker);
+  return {
+    ...spec,
+    parameters: spec.parameters.map((p) => {
+      const src = pick(p.name);
+      return {
+        ...p,
+        initial: p.fixed ? p.initial : (src.get(p.name) ?? p.initial),
+        ...(p.omega !== undefined && !p.omegaFixed
+          ? { omega: Math.max(0.02, src.get(`ω ${p.name}`) ?? p.omega) }
+          : {}),
+      };
+    }),
+    covariates: spec.covariates.map((c) => ({
+      ...c,
+      initial: c.fixed
+        ? c.initial
+        : (pick(c.parameter).get(`${c.covariate} on ${c.parameter}`) ?? c.initial),
+    })),
+    residual: {
+      ...(concentration ? { concentration } : {}),
+      ...(biomarker ? { biomarker } : {}),
+    },
+  };
+}
+
+async function estimate(
+  ds: Dataset,
+  spec: FitModelSpec,
+  opts: FitOptions,
+  cb: FitCallbacks,
+): Promise<FitResult> {
   const started = Date.now();
   const problem = new FoceProblem(ds, spec);
   const yielder = new Yielder(cb);
@@ -69,7 +198,7 @@ export async function fitPopulation(
     cb.onProgress?.({ iteration, ofv, phase, elapsedMs: Date.now() - started });
 
   let x = Float64Array.from(problem.x0);
-  let etas = problem.etaHat;
+  const etas = problem.etaHat;
   let f = objective(problem, x, etas, etas);
   if (!Number.isFinite(f)) {
     throw new Error(
@@ -80,59 +209,92 @@ export async function fitPopulation(
   await yielder.maybe(true);
 
   const scratch = cloneEtas(etas);
-  const evalAt = (xt: ArrayLike<number>, start: readonly Float64Array[], out: Float64Array[]) =>
-    objective(problem, xt, start, out);
+  const nSubj = problem.subjects.length;
+  let fi = new Float64Array(nSubj);
+  f = objective(problem, x, etas, etas, fi);
 
-  const gradient = async (central: boolean): Promise<Float64Array> => {
+  /** Per-subject gradients (nSubj × n, row-major) by finite differences; returns their sum. */
+  const gradient = async (central: boolean): Promise<{ g: Float64Array; G: Float64Array }> => {
+    const G = new Float64Array(nSubj * n);
     const g = new Float64Array(n);
     const xt = Float64Array.from(x);
+    const fp = new Float64Array(nSubj);
+    const fm = new Float64Array(nSubj);
     for (let k = 0; k < n; k++) {
       const h = central ? 1e-3 : 3e-4;
       xt[k] = x[k] + h;
-      const fp = evalAt(xt, etas, scratch);
+      const totalP = objective(problem, xt, etas, scratch, fp);
+      let totalM = f;
       if (central) {
         xt[k] = x[k] - h;
-        const fm = evalAt(xt, etas, scratch);
-        g[k] = (fp - fm) / (2 * h);
+        totalM = objective(problem, xt, etas, scratch, fm);
       } else {
-        g[k] = (fp - f) / h;
+        fm.set(fi);
       }
       xt[k] = x[k];
-      if (!Number.isFinite(g[k])) g[k] = 0;
+      if (Number.isFinite(totalP) && Number.isFinite(totalM)) {
+        const denom = central ? 2 * h : h;
+        for (let i = 0; i < nSubj; i++) {
+          const gi = (fp[i] - fm[i]) / denom;
+          G[i * n + k] = gi;
+          g[k] += gi;
+        }
+      }
       await yielder.maybe();
     }
-    return g;
+    return { g, G };
   };
 
-  // Inverse-Hessian approximation, starting as a scaled identity.
-  let B = new Float64Array(n * n);
-  const resetB = (scale: number) => {
-    B = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) B[i * n + i] = scale;
+  // Scoring (BHHH) Hessian ½·Σ gᵢgᵢᵀ from the subjects' gradients: Newton-like steps from the
+  // start; quasi-Newton (BFGS, started from the scoring Hessian) once progress slows.
+  const scoringInverse = (G: Float64Array, mu: number): Float64Array | null => {
+    // Centred on the mean gradient: far from the optimum the subjects' gradients share a large
+    // common part that would otherwise swamp the curvature estimate along it.
+    const H = new Float64Array(n * n);
+    const mean = new Float64Array(n);
+    for (let i = 0; i < nSubj; i++) for (let a = 0; a < n; a++) mean[a] += G[i * n + a] / nSubj;
+    const c = new Float64Array(n);
+    for (let i = 0; i < nSubj; i++) {
+      for (let a = 0; a < n; a++) c[a] = G[i * n + a] - mean[a];
+      for (let a = 0; a < n; a++) {
+        const ca = c[a];
+        if (ca === 0) continue;
+        for (let b = 0; b < n; b++) H[a * n + b] += 0.5 * ca * c[b];
+      }
+    }
+    for (let a = 0; a < n; a++) H[a * n + a] = H[a * n + a] * (1 + mu) + 1e-8;
+    if (!cholesky(H, n)) return null;
+    const inv = new Float64Array(n * n);
+    choleskyInverse(H, n, inv);
+    return inv;
   };
+
   let central = false;
-  let g = await gradient(central);
-  const gMax = g.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  resetB(gMax > 0 ? Math.min(1, 0.1 / gMax) : 1);
+  let { g, G } = await gradient(central);
+  let mode: 'scoring' | 'bfgs' = 'scoring';
+  let mu = 0.01;
+  let B = scoringInverse(G, mu) ?? identity(n, 0.01);
 
   let iteration = 0;
   let converged = false;
   let message = `Stopped after the maximum of ${maxIterations} iterations.`;
   let smallSteps = 0;
   const trialEtas = cloneEtas(etas);
+  const trialFi = new Float64Array(nSubj);
   while (iteration < maxIterations) {
     iteration++;
+    if (mode === 'scoring') B = scoringInverse(G, mu) ?? identity(n, 0.01);
     const d = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let k = 0; k < n; k++) s -= B[i * n + k] * g[k];
-      d[i] = s;
+      let v = 0;
+      for (let k = 0; k < n; k++) v -= B[i * n + k] * g[k];
+      d[i] = v;
     }
     let slope = 0;
     for (let i = 0; i < n; i++) slope += g[i] * d[i];
     if (!(slope < 0)) {
-      // Not a descent direction: restart from steepest descent.
-      resetB(Math.min(1, 0.1 / Math.max(1e-12, ...g.map(Math.abs))));
+      const gm = Math.max(1e-12, ...g.map(Math.abs));
+      B = identity(n, Math.min(1, 0.1 / gm));
       for (let i = 0; i < n; i++) d[i] = -B[i * n + i] * g[i];
       slope = 0;
       for (let i = 0; i < n; i++) slope += g[i] * d[i];
@@ -141,19 +303,24 @@ export async function fitPopulation(
     let alpha = dMax > 1 ? 1 / dMax : 1;
     let fNew = Infinity;
     const xNew = new Float64Array(n);
-    for (let ls = 0; ls < 25; ls++) {
+    for (let ls = 0; ls < 20; ls++) {
       for (let i = 0; i < n; i++) xNew[i] = x[i] + alpha * d[i];
-      fNew = evalAt(xNew, etas, trialEtas);
+      fNew = objective(problem, xNew, etas, trialEtas, trialFi);
       if (Number.isFinite(fNew) && fNew <= f + 1e-4 * alpha * slope) break;
       alpha *= ls < 2 ? 0.5 : 0.2;
       fNew = Infinity;
       await yielder.maybe();
     }
     if (!Number.isFinite(fNew)) {
+      if (mode === 'scoring' && mu < 1e3) {
+        mu *= 10;
+        continue;
+      }
       if (!central) {
         central = true;
-        g = await gradient(true);
-        resetB(Math.min(1, 0.1 / Math.max(1e-12, ...g.map(Math.abs))));
+        ({ g, G } = await gradient(true));
+        mode = 'scoring';
+        mu = 0.01;
         continue;
       }
       converged = newtonDecrement(B, g, n) < 1e-2;
@@ -167,16 +334,25 @@ export async function fitPopulation(
     for (let i = 0; i < n; i++) s[i] = xNew[i] - x[i];
     x = xNew;
     f = fNew;
+    fi = Float64Array.from(trialFi);
     for (let i = 0; i < etas.length; i++) etas[i].set(trialEtas[i]);
     report(iteration, f, 'estimation');
     await yielder.maybe(true);
+    if (mode === 'scoring') mu = Math.max(1e-4, mu / 3);
 
     if (!central && decrease < 0.05) central = true;
-    const gNew = await gradient(central);
+    const next = await gradient(central);
     const y = new Float64Array(n);
-    for (let i = 0; i < n; i++) y[i] = gNew[i] - g[i];
-    g = gNew;
-    bfgsUpdate(B, s, y, n);
+    for (let i = 0; i < n; i++) y[i] = next.g[i] - g[i];
+    g = next.g;
+    G = next.G;
+    if (mode === 'scoring' && decrease < 1) {
+      // Scoring has done the coarse work; refine with quasi-Newton from its curvature.
+      mode = 'bfgs';
+      B = scoringInverse(G, 0) ?? B;
+    } else if (mode === 'bfgs') {
+      bfgsUpdate(B, s, y, n);
+    }
 
     if (decrease < ofvTol) smallSteps++;
     else smallSteps = 0;
@@ -209,11 +385,6 @@ export async function fitPopulation(
     }
   }
   report(iteration, f, 'done');
-  void forwardSolve;
-  void residualVariance;
-  void populationContext;
-  void solveSubject;
-  void workspaceFor;
   return assembleResult({
     problem,
     dataName: ds.name,
@@ -227,6 +398,12 @@ export async function fitPopulation(
     covMessage,
     started,
   });
+}
+
+function identity(n: number, scale: number): Float64Array {
+  const m = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) m[i * n + i] = scale;
+  return m;
 }
 
 /** g·B·g: the predicted decrease of a Newton step (twice). */
@@ -251,8 +428,7 @@ function bfgsUpdate(B: Float64Array, s: Float64Array, y: Float64Array, n: number
   const rho = 1 / sy;
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < n; k++) {
-      B[i * n + k] +=
-        (1 + yBy * rho) * rho * s[i] * s[k] - rho * (By[i] * s[k] + s[i] * By[k]);
+      B[i * n + k] += (1 + yBy * rho) * rho * s[i] * s[k] - rho * (By[i] * s[k] + s[i] * By[k]);
     }
   }
 }

@@ -98,6 +98,8 @@ function applyEta(typical: number, eta: number, t: 'log' | 'logit' | 'identity')
 }
 
 const FD_ETA = 1e-5;
+/** Smallest ω (SD of η) the estimation goes down to. */
+export const OMEGA_FLOOR = 1e-3;
 
 export class FoceProblem {
   readonly spec: FitModelSpec;
@@ -143,7 +145,9 @@ export class FoceProblem {
       if (p.omega !== undefined && !(p.omega > 0))
         throw new Error(`Initial ω of ${p.name} must be > 0, got ${p.omega}.`);
       if (p.omega !== undefined && t === 'identity')
-        throw new Error(`${p.name} is estimated on a linear scale and cannot have a random effect.`);
+        throw new Error(
+          `${p.name} is estimated on a linear scale and cannot have a random effect.`,
+        );
     }
     const usesPd = (name: string) => PD_NAMES.has(name);
     // Random effects that reach a fitted endpoint.
@@ -204,8 +208,7 @@ export class FoceProblem {
           throw new Error(`Subject ${s.id} has no individual PK parameters for the PD fit.`);
         pk ??= { type: spec.pk, CL: 1, V: 1, ...(spec.pk.startsWith('oral') ? { ka: 1 } : {}) };
       }
-      const pdState =
-        fitBio && spec.pd !== undefined && !spec.pd.startsWith('direct');
+      const pdState = fitBio && spec.pd !== undefined && !spec.pd.startsWith('direct');
       const design = buildSubjectDesign(spec.pk, s.doses, obs, { cutsOnly: !pdState });
       subjects.push({
         id: s.id,
@@ -303,7 +306,9 @@ export class FoceProblem {
           covariate[el.index] = el.effect === 'power' ? v : Math.exp(v) - 1;
           break;
         case 'omega':
-          omegaSd[el.index] = Math.exp(v);
+          // ω below 0.1% is no variability at all; the floor stops a random effect the data
+          // cannot support from drifting to zero forever (it is then reported as such).
+          omegaSd[el.index] = Math.max(OMEGA_FLOOR, Math.exp(v));
           break;
         case 'correlation':
           rho = Math.tanh(v);
@@ -359,7 +364,10 @@ export class FoceProblem {
   }
 
   /** PK and PD records from flat individual values. */
-  structural(values: ArrayLike<number>, s: ProblemSubject): { pk: PkParameters; pd?: PdParameters } {
+  structural(
+    values: ArrayLike<number>,
+    s: ProblemSubject,
+  ): { pk: PkParameters; pd?: PdParameters } {
     const pk: Record<string, unknown> = { type: this.spec.pk };
     const pd: Record<string, unknown> = { type: this.spec.pd };
     this.spec.parameters.forEach((p, i) => {
@@ -576,7 +584,7 @@ export function solveSubject(
         grad[i] += (cRes + cVar) * gi;
         for (let k = 0; k < q; k++) {
           const gk = w.g[j * q + k];
-          hess[i * q + k] += ((2 / v) * gi * gk + hVar * gi * gk);
+          hess[i * q + k] += (2 / v) * gi * gk + hVar * gi * gk;
         }
       }
     }

@@ -7,12 +7,7 @@ import {
   type FoceProblem,
   type PopulationValues,
 } from './foce';
-import type {
-  EstimateRow,
-  FitResult,
-  FitSubjectResult,
-  ObservationDiagnostics,
-} from './types';
+import type { EstimateRow, FitResult, FitSubjectResult, ObservationDiagnostics } from './types';
 
 export const PARAMETER_UNITS: Readonly<Record<string, string>> = {
   CL: 'L/h',
@@ -122,7 +117,10 @@ export function populationModelOf(
       ...(p.transform === 'logit' ? { transform: 'logit' as const } : {}),
     });
   });
-  const residualError: { concentration?: PopulationModel['residualError']['concentration']; biomarker?: PopulationModel['residualError']['biomarker'] } = {};
+  const residualError: {
+    concentration?: PopulationModel['residualError']['concentration'];
+    biomarker?: PopulationModel['residualError']['biomarker'];
+  } = {};
   const conc = pop.sigma[0] ?? spec.residual.concentration;
   const bio = pop.sigma[1] ?? spec.residual.biomarker;
   if (conc) residualError.concentration = conc;
@@ -215,7 +213,8 @@ export function assembleResult(input: AssembleInput): FitResult {
       parameters[p.name] = values[k];
     });
     if (s.pk) {
-      for (const [name, val] of Object.entries(s.pk)) if (typeof val === 'number') parameters[name] = val;
+      for (const [name, val] of Object.entries(s.pk))
+        if (typeof val === 'number') parameters[name] = val;
     }
     // η informs shrinkage only where it reaches this subject's predictions.
     for (let k = 0; k < q; k++) {
@@ -247,7 +246,13 @@ export function assembleResult(input: AssembleInput): FitResult {
     const sx = k >= 0 ? seX(k) : undefined;
     const t = p.transform ?? 'log';
     const se =
-      sx === undefined ? undefined : t === 'log' ? est * sx : t === 'logit' ? est * (1 - est) * sx : sx;
+      sx === undefined
+        ? undefined
+        : t === 'log'
+          ? est * sx
+          : t === 'logit'
+            ? est * (1 - est) * sx
+            : sx;
     rows.push({
       name: p.name,
       kind: 'theta',
@@ -416,10 +421,10 @@ function identifiabilityReport(
   }
   for (const row of rows) {
     if (row.fixed) continue;
-    if (row.kind === 'theta' && row.rse !== undefined && row.rse > 100) {
+    if (row.kind === 'theta' && row.rse !== undefined && row.rse > 50) {
       out.push({
         parameter: row.name,
-        reason: `relative standard error ${row.rse.toFixed(0)}%: poorly identified`,
+        reason: `relative standard error ${row.rse.toFixed(0)}%: poorly identified by these data — consider fixing it`,
       });
     }
     if (row.kind === 'omega' && row.estimate < 0.01) {

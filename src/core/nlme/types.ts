@@ -77,6 +77,11 @@ export interface FitOptions {
   readonly ofvTolerance?: number;
   /** Compute standard errors (default true). */
   readonly covariance?: boolean;
+  /**
+   * PK+PD fits start from a PK-only fit and a PD fit given individual PK (default true);
+   * false fits both endpoints together from the spec's initial values.
+   */
+  readonly staged?: boolean;
 }
 
 /** One line of progress, streamed while the fit runs. */
@@ -155,7 +160,11 @@ export interface FitResult {
   readonly estimates: readonly EstimateRow[];
   /** Parameters the data cannot identify (or that hit a bound), each with why. */
   readonly identifiability: readonly { readonly parameter: string; readonly reason: string }[];
-  readonly covarianceStep: { readonly ok: boolean; readonly message: string; readonly method: string };
+  readonly covarianceStep: {
+    readonly ok: boolean;
+    readonly message: string;
+    readonly method: string;
+  };
   /** Names of the random effects, in the order of each subject's eta. */
   readonly etaNames: readonly string[];
   /** Full Ω (row-major, etaNames order). */

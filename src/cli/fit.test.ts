@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../testing/close';
+import { applyFixes, runFit } from './fit';
+
+const theo = path.join(repoRoot, 'src/core/nlme/testdata/theophylline.csv');
+
+function collect() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, output: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) } };
+}
+
+describe('cli fit', () => {
+  it('fits pk1-oral and prints the documented JSON', async () => {
+    const c = collect();
+    const code = await runFit(theo, { model: 'pk1-oral', json: true }, c.output);
+    expect(code).toBe(0);
+    const doc = JSON.parse(c.out.join('\n'));
+    expect(doc.method).toBe('FOCE-I');
+    expect(doc.converged).toBe(true);
+    expect(Number.isFinite(doc.ofv)).toBe(true);
+    for (const p of ['ka', 'CL', 'V']) {
+      expect(doc.parameters[p].estimate).toBeGreaterThan(0);
+      expect(doc.parameters[p].rse).toBeGreaterThan(0);
+    }
+    expect(Object.keys(doc.omega)).toEqual(['ka', 'CL', 'V']);
+    expect(doc.sigma['prop concentration'].estimate).toBeGreaterThan(0);
+    expect(doc.individual).toHaveLength(12);
+    expect(doc.individual[0]).toHaveProperty('CL');
+  }, 120_000);
+
+  it('fixes a parameter with --fix and says what is wrong with a bad one', async () => {
+    const c = collect();
+    expect(await runFit(theo, { model: 'pk1-oral', fix: 'ka=1.5', quiet: true }, c.output)).toBe(0);
+    expect(c.out.join('\n')).toMatch(/ka\s+1\.500\s+1\/h\s+fixed/);
+    const bad = collect();
+    expect(await runFit(theo, { model: 'pk1-oral', fix: 'kz=2' }, bad.output)).toBe(1);
+    expect(bad.err.join('\n')).toMatch(/no parameter kz/);
+    const badModel = collect();
+    expect(await runFit(theo, { model: 'pk3-oral' }, badModel.output)).toBe(1);
+    expect(badModel.err.join('\n')).toMatch(/Unknown model/);
+    const missing = collect();
+    expect(await runFit('/nonexistent.csv', {}, missing.output)).toBe(1);
+    expect(missing.err.join('\n')).toMatch(/No such file/);
+  }, 120_000);
+
+  it('applyFixes rejects values that are not numbers', () => {
+    const spec = {
+      name: 'x',
+      pk: 'oral1' as const,
+      endpoints: 'pk' as const,
+      parameters: [{ name: 'ka' as const, initial: 1 }],
+      covariates: [],
+      residual: {},
+    };
+    expect(() => applyFixes(spec, 'ka=abc')).toThrow(/NAME=VALUE/);
+    expect(applyFixes(spec, 'ka=2').parameters[0]).toMatchObject({ initial: 2, fixed: true });
+  });
+});
