@@ -1,3 +1,4 @@
+import { runFitBench } from './fit';
 import { runSimulationBench, type Metric } from './simulation';
 
 /**
@@ -10,6 +11,11 @@ const BENCHES: Record<string, { describe: string; run: () => Promise<Metric[]> }
     describe:
       'virtual population, 1-cmt oral PK + indirect response, 10,000 subjects × 504 h, vs NumPy RK4',
     run: () => runSimulationBench(),
+  },
+  fit: {
+    describe:
+      'FOCE-I fits of EstData.csv: pk1-oral and the default pk1-oral-idr1 (with covariance)',
+    run: () => runFitBench(),
   },
 };
 
