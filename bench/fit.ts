@@ -29,6 +29,7 @@ export async function runFitBench(): Promise<Metric[]> {
       { bench: 'fit', metric: `${model} fit time`, value: seconds, unit: 's' },
       { bench: 'fit', metric: `${model} iterations`, value: result.iterations, unit: '' },
       {
+        bench: 'fit',
         metric: `${model} OFV`,
         value: result.ofv,
         unit: result.converged ? 'converged' : 'NOT converged',
