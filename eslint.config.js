@@ -16,7 +16,7 @@ const uiLibs = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', 'test-results', 'playwright-report'] },
+  { ignores: ['dist', 'node_modules', 'test-results', 'playwright-report', 'tmp', 'screenshots'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -68,6 +68,7 @@ export default tseslint.config(
         'postMessage',
         'navigator',
         'localStorage',
+        'process',
       ],
       'no-restricted-properties': [
         'error',

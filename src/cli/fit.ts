@@ -75,6 +75,7 @@ export function fitJson(result: FitResult): Record<string, unknown> {
     model: result.spec.name,
     converged: result.converged,
     message: result.message,
+    notes: result.notes ?? [],
     ofv: result.ofv,
     aic: result.aic,
     bic: result.bic,
@@ -109,6 +110,7 @@ export function formatFit(result: FitResult): string {
     `OFV ${result.ofv.toFixed(3)}   AIC ${result.aic.toFixed(2)}   BIC ${result.bic.toFixed(2)}   ${result.iterations} iterations, ${(result.elapsedMs / 1000).toFixed(1)} s`,
   );
   lines.push(`Covariance step: ${result.covarianceStep.message}`);
+  for (const note of result.notes ?? []) lines.push(`Note: ${note}`);
   lines.push('');
   const w = Math.max(...result.estimates.map((r) => r.name.length));
   lines.push(

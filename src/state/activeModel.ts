@@ -2,13 +2,15 @@ import { populationPredictor } from '../core/models/populationPredictor';
 import type { PkPdPredictor } from '../core/models/types';
 import { DEMO_TRIAL_DESIGN } from '../core/trial/demoTrial';
 import { TRUE_MODEL } from '../core/trial/trueModel';
+import type { SavedFitMeta } from './fitFile';
+import { DEMO_TRUTH_ID } from './slices/savedFitsSlice';
 
 /**
  * The demo trial's true model. Its "domain" is the trial's design, so the explorer flags doses,
- * intervals and weights the trial never covered, exactly as it will for fitted models.
+ * intervals and weights the trial never covered, exactly as it does for fitted models.
  */
 const demoTruth: PkPdPredictor = populationPredictor(TRUE_MODEL, {
-  id: 'demo-truth',
+  id: DEMO_TRUTH_ID,
   label: "Demo trial's true model",
   kind: 'true-model',
   domain: {
@@ -22,7 +24,46 @@ const demoTruth: PkPdPredictor = populationPredictor(TRUE_MODEL, {
   },
 });
 
-/** The model the Regimen explorer uses. Later issues add fitted and trained models here. */
-export function activePredictor(): PkPdPredictor {
-  return demoTruth;
+/** One predictor per saved fit description, so selectors return a stable object. */
+const fitPredictors = new WeakMap<SavedFitMeta, PkPdPredictor>();
+
+/**
+ * A fitted model as a model like any other: its typical patient through the common predictor
+ * interface, with the fitted data's doses, intervals, weights and COMED values as its domain.
+ */
+export function fitPredictor(meta: SavedFitMeta): PkPdPredictor {
+  let predictor = fitPredictors.get(meta);
+  if (!predictor) {
+    predictor = populationPredictor(meta.model, {
+      id: meta.id,
+      label: `Fit: ${meta.label}`,
+      kind: 'mechanistic',
+      ...(meta.domain ? { domain: meta.domain } : {}),
+    });
+    fitPredictors.set(meta, predictor);
+  }
+  return predictor;
+}
+
+/** What chooses the explorer's model (a narrow slice of the store). */
+export interface ModelSelection {
+  readonly regimenModelId: string;
+  readonly savedFits: readonly SavedFitMeta[];
+}
+
+/**
+ * The model the Regimen explorer uses: the chosen saved fit, or the demo trial's true model
+ * (the default, and the fallback when the chosen fit was deleted).
+ */
+export function activePredictor(s?: ModelSelection): PkPdPredictor {
+  if (!s || s.regimenModelId === DEMO_TRUTH_ID) return demoTruth;
+  const meta = s.savedFits.find((f) => f.id === s.regimenModelId);
+  return meta ? fitPredictor(meta) : demoTruth;
+}
+
+/** True when the model predicts a biomarker (a PK-only fit does not). */
+export function predictsBiomarker(s: ModelSelection): boolean {
+  if (s.regimenModelId === DEMO_TRUTH_ID) return true;
+  const meta = s.savedFits.find((f) => f.id === s.regimenModelId);
+  return meta ? meta.model.pd !== undefined : true;
 }

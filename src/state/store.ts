@@ -2,14 +2,35 @@ import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 import { createDataSlice, PERSIST_MAX_CHARS, type DataSlice } from './slices/dataSlice';
 import { createEnvSlice, type EnvSlice } from './slices/envSlice';
+import { createFitSlice, type FitSlice } from './slices/fitSlice';
 import { createRegimenSlice, type RegimenSlice } from './slices/regimenSlice';
+import { createSavedFitsSlice, type SavedFitsSlice } from './slices/savedFitsSlice';
 import { createUiSlice, PANELS, type UiSlice } from './slices/uiSlice';
+import { createVpcSlice, type VpcSlice } from './slices/vpcSlice';
+import { Decoder } from './decode';
+import { decodeSpec } from './fitFile';
 
 /** One store built from slices; it holds only serialisable data, never tensors or workers. */
-export type WorkbenchState = DataSlice & RegimenSlice & UiSlice & EnvSlice;
+export type WorkbenchState = DataSlice &
+  RegimenSlice &
+  UiSlice &
+  EnvSlice &
+  FitSlice &
+  SavedFitsSlice &
+  VpcSlice;
 
 /** Bump when the persisted shape changes; older saved states are then ignored. */
 const PERSIST_VERSION = 1;
+/** A fit spec larger than this (e.g. one carrying every subject's PK) is not kept in local storage. */
+const PERSIST_MAX_SPEC_CHARS = 20_000;
+
+/** The persisted fit spec if it is still a valid spec, else nothing (it is rebuilt from the data). */
+function restoredSpec(value: unknown): Pick<FitSlice, 'fitSpec'> | Record<string, never> {
+  if (value === undefined || value === null) return {};
+  const d = new Decoder();
+  const spec = decodeSpec(d, value, 'fitSpec');
+  return d.ok ? { fitSpec: spec } : { fitSpec: null };
+}
 
 export const useWorkbench = create<WorkbenchState>()(
   persist(
@@ -18,12 +39,16 @@ export const useWorkbench = create<WorkbenchState>()(
       ...createRegimenSlice(...a),
       ...createUiSlice(...a),
       ...createEnvSlice(...a),
+      ...createFitSlice(...a),
+      ...createSavedFitsSlice(...a),
+      ...createVpcSlice(...a),
     }),
     {
       name: 'pkpd-workbench',
       version: PERSIST_VERSION,
       storage: createJSONStorage(() => localStorage),
       // Settings and the data source survive a reload; the parsed data set is rebuilt from them.
+      // Fit results live in IndexedDB (see fitStorage); only which one is open is kept here.
       partialize: (s) => ({
         regimen: s.regimen,
         intervalChoice: s.intervalChoice,
@@ -37,6 +62,16 @@ export const useWorkbench = create<WorkbenchState>()(
           s.source?.kind === 'file' && s.fileText && s.fileText.length <= PERSIST_MAX_CHARS
             ? s.fileText
             : null,
+        fitModelName: s.fitModelName,
+        fitSpec:
+          s.fitSpec && JSON.stringify(s.fitSpec).length <= PERSIST_MAX_SPEC_CHARS
+            ? s.fitSpec
+            : null,
+        fitSpecData: s.fitSpecData,
+        fitOptions: s.fitOptions,
+        currentFitId: s.currentFitId,
+        regimenModelId: s.regimenModelId,
+        vpcSettings: s.vpcSettings,
       }),
       merge: (persisted, current) => {
         const p = (persisted ?? {}) as Partial<WorkbenchState>;
@@ -44,6 +79,9 @@ export const useWorkbench = create<WorkbenchState>()(
         return {
           ...current,
           ...p,
+          ...restoredSpec(p.fitSpec),
+          fitOptions: { ...current.fitOptions, ...(p.fitOptions ?? {}) },
+          vpcSettings: { ...current.vpcSettings, ...(p.vpcSettings ?? {}) },
           ...(activePanel ? { activePanel } : { activePanel: current.activePanel }),
         };
       },
@@ -51,10 +89,24 @@ export const useWorkbench = create<WorkbenchState>()(
   ),
 );
 
-/** Restores the data set after a reload: the saved file when it was kept, else the demo trial. */
+// Derived bookkeeping between slices: the fit spec follows the loaded data set, and a VPC
+// belongs to the fit it was run for.
+useWorkbench.subscribe((s, prev) => {
+  if (s.dataset !== prev.dataset) s.syncFitSpec();
+  if (s.currentFitId !== prev.currentFitId && s.vpcFitId !== s.currentFitId) s.clearVpc();
+});
+
+/** Restores the data set after a reload (the saved file when it was kept, else the demo trial) and the saved fits. */
 export async function restoreWorkspace(): Promise<void> {
   const s = useWorkbench.getState();
   void s.detectBackend();
+  const fits = s.restoreFits();
+  await restoreData();
+  await fits;
+}
+
+async function restoreData(): Promise<void> {
+  const s = useWorkbench.getState();
   if (s.source?.kind === 'file' && s.fileText) {
     await s.loadText(s.source.name, s.fileText, s.mapping);
     if (useWorkbench.getState().status === 'ready') return;

@@ -3,11 +3,15 @@ import * as Tabs from '@radix-ui/react-tabs';
 import { restoreWorkspace, useWorkbench } from '../state/store';
 import { PANELS, type PanelId } from '../state/slices/uiSlice';
 import { StatusBar } from './components/StatusBar';
+import { CurvesPanel } from './curves/CurvesPanel';
 import { DataPanel } from './data/DataPanel';
+import { FitPanel } from './fit/FitPanel';
 import { RegimenPanel } from './regimen/RegimenPanel';
 
 const PANEL_LABELS: Record<PanelId, string> = {
   data: 'Data',
+  model: 'Model fit',
+  curves: 'Curves',
   regimen: 'Regimen',
 };
 
@@ -44,6 +48,12 @@ export function App() {
         <main>
           <Tabs.Content value="data">
             <DataPanel />
+          </Tabs.Content>
+          <Tabs.Content value="model">
+            <FitPanel />
+          </Tabs.Content>
+          <Tabs.Content value="curves">
+            <CurvesPanel />
           </Tabs.Content>
           <Tabs.Content value="regimen">
             <RegimenPanel />

@@ -12,6 +12,16 @@ export interface FitCallbacks {
   readonly onProgress?: (p: FitProgress) => void;
   /** Polled between evaluations; return true to stop (the promise rejects with FitCancelledError). */
   readonly shouldStop?: () => boolean;
+  /** Per-iteration internals of the optimiser, for diagnosing slow or failing fits. */
+  readonly trace?: (info: {
+    iteration: number;
+    mode: 'scoring' | 'bfgs';
+    damping: number;
+    stepLength: number;
+    decrease: number;
+    x: readonly number[];
+    names: readonly string[];
+  }) => void;
 }
 
 /** Error thrown when a fit is cancelled through `shouldStop`. */
@@ -192,7 +202,7 @@ async function estimate(
   const problem = new FoceProblem(ds, spec);
   const yielder = new Yielder(cb);
   const maxIterations = opts.maxIterations ?? 200;
-  const ofvTol = opts.ofvTolerance ?? 1e-3;
+  const ofvTol = opts.ofvTolerance ?? 1e-2;
   const n = problem.x0.length;
   const report = (iteration: number, ofv: number, phase: FitProgress['phase']) =>
     cb.onProgress?.({ iteration, ofv, phase, elapsedMs: Date.now() - started });
@@ -262,13 +272,18 @@ async function estimate(
         for (let b = 0; b < n; b++) H[a * n + b] += 0.5 * ca * c[b];
       }
     }
-    for (let a = 0; a < n; a++) H[a * n + a] = H[a * n + a] * (1 + mu) + 1e-8;
+    // Levenberg–Marquardt damping, relative to each diagonal and to their mean (the latter
+    // tames directions the data barely inform).
+    let meanDiag = 0;
+    for (let a = 0; a < n; a++) meanDiag += H[a * n + a] / n;
+    for (let a = 0; a < n; a++) H[a * n + a] = H[a * n + a] * (1 + mu) + mu * meanDiag + 1e-8;
     if (!cholesky(H, n)) return null;
     const inv = new Float64Array(n * n);
     choleskyInverse(H, n, inv);
     return inv;
   };
 
+  const { lo, hi } = problem.bounds();
   let central = false;
   let { g, G } = await gradient(central);
   let mode: 'scoring' | 'bfgs' = 'scoring';
@@ -283,19 +298,46 @@ async function estimate(
   const trialFi = new Float64Array(nSubj);
   while (iteration < maxIterations) {
     iteration++;
-    if (mode === 'scoring') B = scoringInverse(G, mu) ?? identity(n, 0.01);
-    const d = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let v = 0;
-      for (let k = 0; k < n; k++) v -= B[i * n + k] * g[k];
-      d[i] = v;
+    // Parameters at a bound that the step would push outwards take no part in this step.
+    const atLo = Array.from(x, (v, k) => v <= lo[k] + 1e-9);
+    const atHi = Array.from(x, (v, k) => v >= hi[k] - 1e-9);
+    const active = Array.from(x, (_, k) => (atLo[k] && g[k] > 0) || (atHi[k] && g[k] < 0));
+    let d = new Float64Array(n);
+    for (let round = 0; round < 4; round++) {
+      const gf = Float64Array.from(g, (v, k) => (active[k] ? 0 : v));
+      if (mode === 'scoring') {
+        const Gf = Float64Array.from(G, (v, idx) => (active[idx % n] ? 0 : v));
+        B = scoringInverse(Gf, mu) ?? identity(n, 0.01);
+      }
+      d = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        if (active[i]) continue;
+        let v = 0;
+        for (let k = 0; k < n; k++) if (!active[k]) v -= B[i * n + k] * gf[k];
+        d[i] = v;
+      }
+      // A scoring step longer than e-fold in any parameter: damp more instead of truncating.
+      if (mode === 'scoring' && mu < 1e4 && d.some((v) => Math.abs(v) > 1)) {
+        mu *= 10;
+        round--;
+        continue;
+      }
+      let changed = false;
+      for (let k = 0; k < n; k++) {
+        if (!active[k] && ((atLo[k] && d[k] < 0) || (atHi[k] && d[k] > 0))) {
+          active[k] = true;
+          changed = true;
+        }
+      }
+      if (!changed) break;
     }
+    for (let k = 0; k < n; k++) if (active[k]) d[k] = 0;
     let slope = 0;
     for (let i = 0; i < n; i++) slope += g[i] * d[i];
     if (!(slope < 0)) {
       const gm = Math.max(1e-12, ...g.map(Math.abs));
       B = identity(n, Math.min(1, 0.1 / gm));
-      for (let i = 0; i < n; i++) d[i] = -B[i * n + i] * g[i];
+      for (let i = 0; i < n; i++) d[i] = active[i] ? 0 : -B[i * n + i] * g[i];
       slope = 0;
       for (let i = 0; i < n; i++) slope += g[i] * d[i];
     }
@@ -304,7 +346,7 @@ async function estimate(
     let fNew = Infinity;
     const xNew = new Float64Array(n);
     for (let ls = 0; ls < 20; ls++) {
-      for (let i = 0; i < n; i++) xNew[i] = x[i] + alpha * d[i];
+      for (let i = 0; i < n; i++) xNew[i] = Math.min(hi[i], Math.max(lo[i], x[i] + alpha * d[i]));
       fNew = objective(problem, xNew, etas, trialEtas, trialFi);
       if (Number.isFinite(fNew) && fNew <= f + 1e-4 * alpha * slope) break;
       alpha *= ls < 2 ? 0.5 : 0.2;
@@ -330,6 +372,15 @@ async function estimate(
       break;
     }
     const decrease = f - fNew;
+    cb.trace?.({
+      iteration,
+      mode,
+      damping: mu,
+      stepLength: alpha,
+      decrease,
+      x: Array.from(xNew),
+      names: problem.xNames,
+    });
     const s = new Float64Array(n);
     for (let i = 0; i < n; i++) s[i] = xNew[i] - x[i];
     x = xNew;
@@ -346,10 +397,10 @@ async function estimate(
     for (let i = 0; i < n; i++) y[i] = next.g[i] - g[i];
     g = next.g;
     G = next.G;
-    if (mode === 'scoring' && decrease < 1) {
+    if (mode === 'scoring' && (decrease < 1 || iteration >= 8)) {
       // Scoring has done the coarse work; refine with quasi-Newton from its curvature.
       mode = 'bfgs';
-      B = scoringInverse(G, 0) ?? B;
+      B = scoringInverse(G, mu) ?? B;
     } else if (mode === 'bfgs') {
       bfgsUpdate(B, s, y, n);
     }

@@ -115,6 +115,8 @@ export class FoceProblem {
   readonly elements: XElement[];
   readonly xNames: string[];
   readonly nObs: number;
+  /** What the problem set-up changed about the data, in plain language. */
+  readonly notes: readonly string[];
   /** Which endpoints are fitted: [concentration, biomarker]. */
   readonly fitted: [boolean, boolean];
   private readonly sigmaInit: [ResidualErrorModel | undefined, ResidualErrorModel | undefined];
@@ -186,10 +188,24 @@ export class FoceProblem {
     // Subjects and their observations.
     const subjects: ProblemSubject[] = [];
     let nObs = 0;
+    let preDoseDropped = 0;
     for (const s of ds.subjects) {
-      const obs = s.observations.filter(
-        (o) => (o.dvid === 1 && fitConc) || (o.dvid === 2 && fitBio),
-      );
+      // A proportional error model gives a concentration predicted to be exactly 0 (before the
+      // first dose) zero variance: such records cannot be fitted and are left out, and said so.
+      const firstDose = s.doses
+        .filter((d) => d.amt > 0 || (d.rate ?? 0) > 0)
+        .reduce((m, d) => Math.min(m, d.time), Infinity);
+      const dropPreDose = fitConc && spec.residual.concentration?.type === 'proportional';
+      const obs = s.observations.filter((o) => {
+        if (o.dvid === 1 && fitConc) {
+          if (dropPreDose && o.time <= firstDose) {
+            preDoseDropped++;
+            return false;
+          }
+          return true;
+        }
+        return o.dvid === 2 && fitBio;
+      });
       if (obs.length === 0) continue;
       for (const c of spec.covariates) {
         const x = s.covariates[c.covariate];
@@ -226,6 +242,12 @@ export class FoceProblem {
       throw new Error('No subject has observations of the fitted endpoint(s).');
     this.subjects = subjects;
     this.nObs = nObs;
+    this.notes =
+      preDoseDropped > 0
+        ? [
+            `${preDoseDropped} concentration${preDoseDropped === 1 ? '' : 's'} at or before the first dose left out: a proportional error model cannot weigh a prediction of 0 (use additive or combined error to keep them).`,
+          ]
+        : [];
     this.etaHat = subjects.map(() => new Float64Array(this.q));
 
     // Estimation vector.
@@ -280,6 +302,41 @@ export class FoceProblem {
     this.elements = elements;
     this.xNames = names;
     this.x0 = Float64Array.from(x0);
+  }
+
+  /**
+   * Box bounds of the estimation vector: ω between OMEGA_FLOOR and 5, fractions within
+   * logit ±12, log-scale values within 10⁴-fold of their start, a categorical effect between
+   * −99% and ×100, a power exponent within ±10, a correlation within ±0.9999.
+   */
+  bounds(): { lo: Float64Array; hi: Float64Array } {
+    const n = this.x0.length;
+    const lo = new Float64Array(n);
+    const hi = new Float64Array(n);
+    const span = Math.log(1e4);
+    this.elements.forEach((el, k) => {
+      const x0 = this.x0[k];
+      switch (el.kind) {
+        case 'theta':
+          if (el.transform === 'log') [lo[k], hi[k]] = [x0 - span, x0 + span];
+          else if (el.transform === 'logit') [lo[k], hi[k]] = [-12, 12];
+          else [lo[k], hi[k]] = [-Infinity, Infinity];
+          break;
+        case 'covariate':
+          [lo[k], hi[k]] = el.effect === 'power' ? [-10, 10] : [Math.log(0.01), Math.log(100)];
+          break;
+        case 'omega':
+          [lo[k], hi[k]] = [Math.log(OMEGA_FLOOR), Math.log(5)];
+          break;
+        case 'correlation':
+          [lo[k], hi[k]] = [-Math.atanh(0.9999), Math.atanh(0.9999)];
+          break;
+        case 'sigma':
+          [lo[k], hi[k]] = [x0 - span, x0 + span];
+          break;
+      }
+    });
+    return { lo, hi };
   }
 
   /** Natural-scale population values for an estimation vector. */

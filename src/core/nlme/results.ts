@@ -349,6 +349,7 @@ export function assembleResult(input: AssembleInput): FitResult {
     spec,
     converged: input.converged,
     message: input.message,
+    ...(problem.notes.length > 0 ? { notes: problem.notes } : {}),
     iterations: input.iterations,
     ofv: input.ofv,
     minus2LL,

@@ -73,7 +73,7 @@ export type FitCovariateSpec =
 export interface FitOptions {
   /** Maximum outer iterations (default 200). */
   readonly maxIterations?: number;
-  /** Stop when the objective improves less than this between iterations (default 1e-3). */
+  /** Stop when the objective improves less than this in two successive iterations (default 0.01). */
   readonly ofvTolerance?: number;
   /** Compute standard errors (default true). */
   readonly covariance?: boolean;
@@ -147,6 +147,8 @@ export interface FitResult {
   readonly converged: boolean;
   /** Why the fit stopped, in plain language. */
   readonly message: string;
+  /** Notes on the data as fitted (e.g. records left out and why). */
+  readonly notes?: readonly string[];
   readonly iterations: number;
   /** −2 log-likelihood without the constant n·log(2π) (NONMEM's convention). */
   readonly ofv: number;

@@ -1,4 +1,5 @@
 import { useWorkbench } from '../../state/store';
+import { activePredictor } from '../../state/activeModel';
 
 const BACKEND_LABELS = {
   webgpu: 'WebGPU',
@@ -13,6 +14,9 @@ export function StatusBar() {
   const status = useWorkbench((s) => s.status);
   const subjects = useWorkbench((s) => s.summary?.subjects);
   const backend = useWorkbench((s) => s.backend);
+  const regimenModelId = useWorkbench((s) => s.regimenModelId);
+  const savedFits = useWorkbench((s) => s.savedFits);
+  const modelLabel = activePredictor({ regimenModelId, savedFits }).label;
 
   const dataLabel =
     status === 'loading'
@@ -30,7 +34,7 @@ export function StatusBar() {
         {subjects !== undefined && status !== 'loading' ? ` · ${subjects} subjects` : ''}
       </span>
       <span className="badge" data-testid="status-model">
-        Model: <strong>Demo trial&apos;s true model</strong>
+        Model: <strong>{modelLabel}</strong>
       </span>
       <span
         className="badge"

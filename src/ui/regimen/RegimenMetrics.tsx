@@ -1,6 +1,5 @@
 import type { Threshold } from '../../core/pkpd/metrics';
 import type { RegimenPrediction } from '../../core/models/regimenPrediction';
-import { activePredictor } from '../../state/activeModel';
 
 function fmt(v: number | undefined, digits = 3): string {
   if (v === undefined || !Number.isFinite(v)) return '–';
@@ -11,10 +10,20 @@ interface Props {
   prediction: RegimenPrediction;
   threshold: Threshold;
   interval: number;
+  /** The model that made the prediction, as the user knows it. */
+  modelLabel: string;
+  /** False for a PK-only model: there is no biomarker to judge. */
+  hasBiomarker: boolean;
 }
 
 /** The answer first: does the biomarker stay on the right side, and the exposure that drives it. */
-export function RegimenMetrics({ prediction, threshold, interval }: Props) {
+export function RegimenMetrics({
+  prediction,
+  threshold,
+  interval,
+  modelLabel,
+  hasBiomarker,
+}: Props) {
   const ss = prediction.steadyState;
   const side = threshold.direction === 'below' ? 'below' : 'above';
   const extreme = threshold.direction === 'below' ? ss.biomarkerMax : ss.biomarkerMin;
@@ -29,18 +38,27 @@ export function RegimenMetrics({ prediction, threshold, interval }: Props) {
           Steady state over one {interval} h interval
         </h2>
         <span className="spacer" />
-        <span className="muted small">Model: {activePredictor().label} (typical patient)</span>
+        <span className="muted small" data-testid="regimen-model-label">
+          Model: {modelLabel} (typical patient)
+        </span>
       </div>
-      <p
-        className={`verdict ${prediction.steadyStateAttains ? 'pass' : 'fail'}`}
-        data-testid="ss-verdict"
-        role="status"
-      >
-        {prediction.steadyStateAttains
-          ? `✓ The biomarker stays ${side} ${threshold.value} ng/mL throughout the interval at steady state`
-          : `✗ The biomarker does not stay ${side} ${threshold.value} ng/mL throughout the interval at steady state`}{' '}
-        ({threshold.direction === 'below' ? 'highest' : 'lowest'} {fmt(extreme)} ng/mL).
-      </p>
+      {hasBiomarker ? (
+        <p
+          className={`verdict ${prediction.steadyStateAttains ? 'pass' : 'fail'}`}
+          data-testid="ss-verdict"
+          role="status"
+        >
+          {prediction.steadyStateAttains
+            ? `✓ The biomarker stays ${side} ${threshold.value} ng/mL throughout the interval at steady state`
+            : `✗ The biomarker does not stay ${side} ${threshold.value} ng/mL throughout the interval at steady state`}{' '}
+          ({threshold.direction === 'below' ? 'highest' : 'lowest'} {fmt(extreme)} ng/mL).
+        </p>
+      ) : (
+        <p className="alert warn" data-testid="ss-verdict" role="status">
+          This model predicts concentrations only (a PK fit), so it cannot say whether the biomarker
+          stays {side} {threshold.value} ng/mL. Choose a PK/PD model for the verdict.
+        </p>
+      )}
       <div className="stats">
         <div className="stat">
           <div className="label">Cmax,ss</div>
@@ -72,14 +90,22 @@ export function RegimenMetrics({ prediction, threshold, interval }: Props) {
         </div>
       </div>
       <p className="small" style={{ marginTop: '0.7rem' }} data-testid="last-interval-note">
-        Last interval of this regimen: biomarker{' '}
-        {threshold.direction === 'below' ? 'peaks at' : 'falls to'} {fmt(lastExtreme)} ng/mL —{' '}
-        <strong>
-          {prediction.lastIntervalAttains ? `stays ${side} the threshold` : `crosses the threshold`}
-        </strong>
+        Last interval of this regimen:{' '}
+        {hasBiomarker ? (
+          <>
+            biomarker {threshold.direction === 'below' ? 'peaks at' : 'falls to'} {fmt(lastExtreme)}{' '}
+            ng/mL —{' '}
+            <strong>
+              {prediction.lastIntervalAttains
+                ? `stays ${side} the threshold`
+                : `crosses the threshold`}
+            </strong>
+            ;{' '}
+          </>
+        ) : null}
         {prediction.lastIntervalAtSteadyState
-          ? '; it is at steady state.'
-          : `; not yet at steady state (about ${ss.doses} doses are needed).`}
+          ? 'it is at steady state.'
+          : `not yet at steady state (about ${ss.doses} doses are needed).`}
       </p>
       {prediction.warnings.length > 0 ? (
         <div className="alert warn small" role="note" data-testid="extrapolation-warnings">

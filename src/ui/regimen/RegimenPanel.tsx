@@ -1,24 +1,32 @@
 import { useDeferredValue, useMemo } from 'react';
 import { useWorkbench } from '../../state/store';
-import { activePredictor } from '../../state/activeModel';
+import { activePredictor, predictsBiomarker } from '../../state/activeModel';
 import { predictRegimen, type RegimenPrediction } from '../../core/models/regimenPrediction';
 import { RegimenControls } from './RegimenControls';
 import { RegimenMetrics } from './RegimenMetrics';
 import { RegimenCharts } from './RegimenCharts';
+import { RegimenModelPicker } from './RegimenModelPicker';
 
 /** Regimen explorer: tune a regimen and see PK, PD and the steady-state verdict at once. */
 export function RegimenPanel() {
   const regimen = useWorkbench((s) => s.regimen);
   const patient = useWorkbench((s) => s.patient);
   const threshold = useWorkbench((s) => s.threshold);
+  const regimenModelId = useWorkbench((s) => s.regimenModelId);
+  const savedFits = useWorkbench((s) => s.savedFits);
+  const predictor = useMemo(
+    () => activePredictor({ regimenModelId, savedFits }),
+    [regimenModelId, savedFits],
+  );
+  const hasBiomarker = predictsBiomarker({ regimenModelId, savedFits });
   // Deferred inputs keep a dragged slider responsive: React renders the newest value it can.
-  const inputs = useDeferredValue({ regimen, patient, threshold });
+  const inputs = useDeferredValue({ regimen, patient, threshold, predictor });
 
   const outcome = useMemo((): { prediction: RegimenPrediction } | { error: string } => {
     try {
       return {
         prediction: predictRegimen(
-          activePredictor(),
+          inputs.predictor,
           inputs.regimen,
           { ...inputs.patient },
           inputs.threshold,
@@ -31,7 +39,10 @@ export function RegimenPanel() {
 
   return (
     <div className="grid-sidebar" data-testid="regimen-panel">
-      <RegimenControls />
+      <div className="panel">
+        <RegimenModelPicker />
+        <RegimenControls />
+      </div>
       <div className="panel">
         {'error' in outcome ? (
           <div className="alert error" role="alert">
@@ -43,6 +54,8 @@ export function RegimenPanel() {
               prediction={outcome.prediction}
               threshold={inputs.threshold}
               interval={inputs.regimen.interval}
+              modelLabel={inputs.predictor.label}
+              hasBiomarker={hasBiomarker}
             />
             <RegimenCharts
               prediction={outcome.prediction}

@@ -1,0 +1,90 @@
+import { useMemo } from 'react';
+import * as Switch from '@radix-ui/react-switch';
+import { useWorkbench } from '../../state/store';
+import { ParameterTable } from '../fit/ParameterTable';
+import { DiagnosticPlots } from './DiagnosticPlots';
+import { SubjectFitPlots } from './SubjectFitPlots';
+import { subjectGroups } from './subjectGroups';
+import { VpcSection } from './VpcSection';
+
+/** Curves: how well the current fit describes the data. Plots first, the estimates last. */
+export function CurvesPanel() {
+  const result = useWorkbench((s) => s.fitResult);
+  const dataset = useWorkbench((s) => s.dataset);
+  const meta = useWorkbench((s) => s.savedFits.find((f) => f.id === s.currentFitId));
+  const logScale = useWorkbench((s) => s.logScale);
+  const setLogScale = useWorkbench((s) => s.setLogScale);
+  const setActivePanel = useWorkbench((s) => s.setActivePanel);
+  const fitData = result && dataset?.name === result.dataName ? dataset : null;
+  const { groupOf, groups } = useMemo(
+    () => subjectGroups(fitData, result?.subjects.map((s) => s.id) ?? []),
+    [fitData, result],
+  );
+
+  if (!result) {
+    return (
+      <div className="panel" data-testid="curves-panel">
+        <section className="card" data-testid="curves-empty">
+          <h2>No fitted model yet</h2>
+          <p>
+            The curves show how a fitted model describes the data: observations against predictions,
+            residuals, each subject&apos;s fit and a visual predictive check. Fit a model first (the
+            demo trial and the default model take a few clicks).
+          </p>
+          <button type="button" onClick={() => setActivePanel('model')}>
+            Go to Model fit →
+          </button>
+        </section>
+      </div>
+    );
+  }
+
+  return (
+    <div className="panel" data-testid="curves-panel">
+      <section className="card" aria-labelledby="gof-title">
+        <div className="row">
+          <h2 id="gof-title" style={{ margin: 0 }}>
+            Diagnostics: {meta?.label ?? `${result.spec.name} on ${result.dataName}`}
+          </h2>
+          <span className="spacer" />
+          {groups.length > 1 ? (
+            <span className="row small" aria-label="Dose groups">
+              {groups.map((g) => (
+                <span key={g.key}>
+                  <span className="legend-swatch" style={{ background: g.colour }} />
+                  {g.name}
+                </span>
+              ))}
+            </span>
+          ) : null}
+          <label htmlFor="curves-log-scale" className="row small">
+            Log scale
+            <Switch.Root
+              id="curves-log-scale"
+              checked={logScale}
+              onCheckedChange={setLogScale}
+              className="switch"
+              data-testid="curves-log-scale"
+            >
+              <Switch.Thumb className="switch-thumb" />
+            </Switch.Root>
+          </label>
+        </div>
+        <p className="muted small">
+          Points near the red line of identity mean good predictions; residuals (CWRES) should
+          scatter evenly around 0, mostly within ±2, with no trend over time or prediction.
+        </p>
+        <DiagnosticPlots result={result} groupOf={groupOf} log={logScale} />
+      </section>
+      <section className="card" aria-labelledby="subject-title">
+        <h2 id="subject-title">Subject by subject</h2>
+        <SubjectFitPlots result={result} dataset={fitData} log={logScale} />
+      </section>
+      <VpcSection result={result} log={logScale} />
+      <section className="card" aria-labelledby="curves-estimates-title">
+        <h2 id="curves-estimates-title">Estimates</h2>
+        <ParameterTable result={result} />
+      </section>
+    </div>
+  );
+}

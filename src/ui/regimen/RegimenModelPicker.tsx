@@ -1,0 +1,62 @@
+import { useId } from 'react';
+import { useWorkbench } from '../../state/store';
+import { DEMO_TRUTH_ID } from '../../state/slices/savedFitsSlice';
+import { formatObjective } from '../charts/format';
+
+/** Which model answers: the demo trial's true model (default) or any saved fit. */
+export function RegimenModelPicker() {
+  const id = useId();
+  const regimenModelId = useWorkbench((s) => s.regimenModelId);
+  const savedFits = useWorkbench((s) => s.savedFits);
+  const setRegimenModel = useWorkbench((s) => s.setRegimenModel);
+  const setActivePanel = useWorkbench((s) => s.setActivePanel);
+  const chosen = savedFits.find((f) => f.id === regimenModelId);
+  const value = chosen ? chosen.id : DEMO_TRUTH_ID;
+  return (
+    <section className="card" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>Model</h2>
+      <div className="field">
+        <label htmlFor={`${id}-model`}>Predict with</label>
+        <select
+          id={`${id}-model`}
+          value={value}
+          onChange={(e) => setRegimenModel(e.currentTarget.value)}
+          data-testid="regimen-model"
+        >
+          <option value={DEMO_TRUTH_ID}>Demo trial&apos;s true model</option>
+          {savedFits.length > 0 ? (
+            <optgroup label="Saved fits">
+              {savedFits.map((f) => (
+                <option key={f.id} value={f.id}>
+                  {f.label} (OFV {formatObjective(f.ofv)})
+                </option>
+              ))}
+            </optgroup>
+          ) : null}
+        </select>
+        <span className="muted small" data-testid="regimen-model-note">
+          {chosen ? (
+            <>
+              {chosen.modelName} fitted on {chosen.dataName}
+              {chosen.converged ? '' : ' (did not converge)'}; predictions are for the typical
+              patient with the weight and COMED below.
+              {chosen.model.pd === undefined
+                ? ' This model has no biomarker: only concentrations are predicted.'
+                : ''}
+            </>
+          ) : savedFits.length === 0 ? (
+            <>
+              Fit a model in the{' '}
+              <button type="button" className="link" onClick={() => setActivePanel('model')}>
+                Model fit
+              </button>{' '}
+              panel to use it here.
+            </>
+          ) : (
+            'The model the demo trial was simulated from.'
+          )}
+        </span>
+      </div>
+    </section>
+  );
+}
