@@ -21,7 +21,7 @@ export async function runFitBench(): Promise<Metric[]> {
   const file = path.resolve(process.cwd(), '../shared/data/EstData.csv');
   const ds = load(file);
   const metrics: Metric[] = [];
-  for (const model of ['pk1-oral', 'pk1-oral-idr1']) {
+  for (const model of ['pk1-oral', 'pk1-oral-idr1', 'pk2-oral-idr1']) {
     const t0 = performance.now();
     const result = await fitPopulation(ds, buildFitSpec(model, ds));
     const seconds = (performance.now() - t0) / 1000;

@@ -14,7 +14,7 @@ const BENCHES: Record<string, { describe: string; run: () => Promise<Metric[]> }
   },
   fit: {
     describe:
-      'FOCE-I fits of EstData.csv: pk1-oral and the default pk1-oral-idr1 (with covariance)',
+      'FOCE-I fits of EstData.csv: pk1-oral, the default pk1-oral-idr1 and pk2-oral-idr1 (with covariance)',
     run: () => runFitBench(),
   },
 };

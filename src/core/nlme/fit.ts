@@ -69,20 +69,25 @@ export async function fitPopulation(
   // Simultaneous PK+PD from good starting values: PK alone, then PD given each subject's
   // individual PK, then both together from those estimates.
   const started = Date.now();
-  const stage = (offset: number): FitCallbacks => ({
+  const stage = (offset: number, name: 'pk' | 'pd' | 'joint'): FitCallbacks => ({
     ...cb,
     onProgress: (p) =>
-      cb.onProgress?.({ ...p, iteration: p.iteration + offset, elapsedMs: Date.now() - started }),
+      cb.onProgress?.({
+        ...p,
+        iteration: p.iteration + offset,
+        elapsedMs: Date.now() - started,
+        stage: name,
+      }),
   });
   const pkSpec = pkOnlySpec(spec);
-  const pk = await estimate(ds, pkSpec, { ...opts, covariance: false }, stage(0));
+  const pk = await estimate(ds, pkSpec, { ...opts, covariance: false }, stage(0, 'pk'));
   const pdSpec = pdGivenPkSpec(spec, pk);
-  const pd = await estimate(ds, pdSpec, { ...opts, covariance: false }, stage(pk.iterations));
+  const pd = await estimate(ds, pdSpec, { ...opts, covariance: false }, stage(pk.iterations, 'pd'));
   const joint = await estimate(
     ds,
     jointSpecFrom(spec, pk, pd),
     opts,
-    stage(pk.iterations + pd.iterations),
+    stage(pk.iterations + pd.iterations, 'joint'),
   );
   return {
     ...joint,
@@ -365,7 +370,7 @@ async function estimate(
         mu = 0.01;
         continue;
       }
-      converged = newtonDecrement(B, g, n) < 1e-2;
+      converged = newtonDecrement(B, g, n) < 0.1;
       message = converged
         ? 'Converged: no further decrease of the objective is possible at this precision.'
         : 'Stopped: the line search found no lower objective value (the gradient is not small; treat the estimates with care).';
@@ -407,8 +412,8 @@ async function estimate(
 
     if (decrease < ofvTol) smallSteps++;
     else smallSteps = 0;
-    if (central && (smallSteps >= 2 || (decrease < ofvTol && newtonDecrement(B, g, n) < 1e-3))) {
-      converged = newtonDecrement(B, g, n) < 1e-2;
+    if (central && (smallSteps >= 2 || (decrease < ofvTol && newtonDecrement(B, g, n) < 1e-2))) {
+      converged = newtonDecrement(B, g, n) < 0.1;
       message = converged
         ? `Converged: the objective changed by less than ${ofvTol} and the gradient is small.`
         : `Stopped: the objective changes by less than ${ofvTol} but the gradient is not small.`;

@@ -89,6 +89,11 @@ export interface FitProgress {
   readonly iteration: number;
   readonly ofv: number;
   readonly phase: 'estimation' | 'covariance' | 'done';
+  /**
+   * Stage of a staged PK+PD fit: 'pk' (PK alone), 'pd' (PD given individual PK), 'joint'
+   * (both together); absent for a single-stage fit.
+   */
+  readonly stage?: 'pk' | 'pd' | 'joint';
   /** Elapsed wall time in ms. */
   readonly elapsedMs: number;
 }

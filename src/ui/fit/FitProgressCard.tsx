@@ -9,6 +9,12 @@ const PHASES = {
   done: 'finishing',
 } as const;
 
+const STAGES = {
+  pk: 'stage 1 of 3: PK alone',
+  pd: 'stage 2 of 3: PD given individual PK',
+  joint: 'stage 3 of 3: PK and PD together',
+} as const;
+
 /** Live progress of the running fit (and the last run's trace), with a cancel button. */
 export function FitProgressCard() {
   const status = useWorkbench((s) => s.fitStatus);
@@ -53,6 +59,7 @@ export function FitProgressCard() {
               ? ` (${formatDuration(perIteration)} per iteration)`
               : ''}
             {running ? ` · ${PHASES[progress.phase]}` : ''}
+            {running && progress.stage ? ` (${STAGES[progress.stage]})` : ''}
           </>
         ) : running ? (
           `Starting the fit… ${formatDuration(elapsed)} elapsed`
