@@ -1,11 +1,8 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
-import { parseColumnsOption } from '../core/data/columns';
-import { importNonmem } from '../core/data/importNonmem';
 import { formatProblem } from '../core/data/problems';
 import { summarizeDataset, type DatasetSummary } from '../core/data/summary';
-import { DEFAULT_MAX_BYTES, type ColumnMapping } from '../core/data/types';
+import type { ColumnMapping } from '../core/data/types';
+import { loadDatasetFile } from './loadData';
 
 export interface SummaryOptions {
   /** ROLE=NAME,... as given on the command line. */
@@ -42,41 +39,18 @@ export function runSummary(
     return 1;
   };
 
-  let mapping: Partial<ColumnMapping> = {};
-  try {
-    mapping = parseColumnsOption(opts.columns ?? '');
-  } catch (err) {
-    return failWith(`--columns: ${err instanceof Error ? err.message : String(err)}`);
-  }
-
-  let text: string;
-  try {
-    const stat = fs.statSync(file);
-    if (!stat.isFile()) return failWith(`${file} is not a file.`);
-    // Refuse before reading: the core would refuse anyway, but only after the memory is spent.
-    if (stat.size > DEFAULT_MAX_BYTES) {
-      return failWith(
-        `${file} is ${(stat.size / 1024 / 1024).toFixed(1)} MB; the limit is ${DEFAULT_MAX_BYTES / 1024 / 1024} MB.`,
-      );
-    }
-    text = decode(fs.readFileSync(file));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return failWith(`No such file: ${file}`);
-    return failWith(`Cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-
-  const result = importNonmem(text, { name: path.basename(file), mapping });
-  if (!result.ok) {
+  const loaded = loadDatasetFile(file, opts.columns);
+  if (!loaded.ok) {
+    if (!loaded.problems) return failWith(loaded.message);
     if (opts.json) {
-      output.out(JSON.stringify({ ok: false, problems: result.problems }, null, 2));
+      output.out(JSON.stringify({ ok: false, problems: loaded.problems }, null, 2));
     } else {
-      const n = result.problems.length;
-      output.err(`${file} was not loaded: ${n} problem${n === 1 ? '' : 's'}.`);
-      for (const p of result.problems) output.err(formatProblem(p));
+      output.err(loaded.message);
+      for (const p of loaded.problems) output.err(formatProblem(p));
     }
     return 1;
   }
+  const result = { dataset: loaded.dataset, warnings: loaded.warnings };
 
   const summary = summarizeDataset(result.dataset);
   if (opts.json) {
@@ -98,14 +72,6 @@ export function runSummary(
     }
   }
   return 0;
-}
-
-/** UTF-8 unless the file says UTF-16 LE with its byte-order mark (Excel's "Unicode text"). */
-function decode(bytes: Buffer): string {
-  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) {
-    return bytes.subarray(2).toString('utf16le');
-  }
-  return bytes.toString('utf8');
 }
 
 function round(v: number): string {

@@ -503,7 +503,7 @@ async function finiteDifferenceHessian(
 ): Promise<Float64Array> {
   const n = x.length;
   const h = 5e-3;
-  const inner = { tol: 1e-10, maxIter: 100 };
+  const inner = { tol: 1e-8, maxIter: 100 };
   const scratch = cloneEtas(etas);
   const xt = Float64Array.from(x);
   const base = objective(problem, x, etas, scratch, undefined, inner);
