@@ -3,7 +3,8 @@ import { importNonmem } from '../data/importNonmem';
 import { simulatePkPd } from '../pkpd/pd';
 import type { PdParameters, PkParameters } from '../pkpd/types';
 import { generateDemoTrial } from '../trial/demoTrial';
-import { buildSubjectDesign, etdWeights, predictSubject } from './fastPredict';
+import { linearPkSystem } from '../pkpd/linearSystem';
+import { buildSubjectDesign, etdWeights, predictSubject, sylvesterProjectors } from './fastPredict';
 
 const trial = generateDemoTrial(7);
 const imported = importNonmem(trial.csv, { name: 'demo' });
@@ -60,6 +61,29 @@ describe('fixed-grid predictions agree with the adaptive engine', () => {
       obs.map((o) => o.time),
     );
     obs.forEach((_, i) => expect(out[i]).toBeCloseTo(ref.concentration[i], 10));
+  });
+
+  it('is exact whether the spectral shortcut applies (distinct rates) or not (ka = CL/V)', () => {
+    const doses = [{ time: 0, amt: 10, cmt: 1, evid: 1 as const, ii: 24, addl: 4 }];
+    const obs = [0.5, 1, 3, 24, 50, 97, 130].map((time) => ({ time, dvid: 1 }));
+    for (const p of [
+      { type: 'oral1', CL: 1, V: 10, ka: 0.1 },
+      { type: 'oral1', CL: 1, V: 10, ka: 0.10000001 },
+      { type: 'oral2', CL: 1, V: 10, ka: 1.3, Q: 2, V2: 30 },
+    ] as PkParameters[]) {
+      expect(sylvesterProjectors(linearPkSystem(p)) === null).toBe(p.ka! < 0.2);
+      const design = buildSubjectDesign(p.type, doses, obs, { cutsOnly: true });
+      const out = new Float64Array(obs.length);
+      predictSubject(design, p, undefined, out);
+      const ref = simulatePkPd(
+        { pk: p },
+        doses,
+        obs.map((o) => o.time),
+      );
+      obs.forEach((_, i) =>
+        expect(Math.abs(out[i] - ref.concentration[i])).toBeLessThan(1e-10 * ref.concentration[i]),
+      );
+    }
   });
 
   it('falls back to the engine for steady-state records', () => {

@@ -1,6 +1,11 @@
 import type { Observation } from '../data/types';
 import { doseSlot, expandDoses } from '../pkpd/doseEvents';
-import { CENTRAL, linearPkSystem, propagateAmounts } from '../pkpd/linearSystem';
+import {
+  CENTRAL,
+  linearPkSystem,
+  propagateAmounts,
+  type LinearPkSystem,
+} from '../pkpd/linearSystem';
 import {
   directEffect,
   isDirectPd,
@@ -197,17 +202,20 @@ export function buildSubjectDesign(
 
 /** Per-evaluation work arrays, reused across subjects. */
 class Workspace {
-  prop = new Float64Array(0);
-  lam = new Float64Array(0);
-  conc = new Float64Array(0);
-  pd = new Float64Array(0);
-  ensure(nDt: number, nNodes: number): void {
+  private prop = new Float64Array(0);
+  private lam = new Float64Array(0);
+  private pd = new Float64Array(0);
+  propagators(nDt: number): Float64Array {
     if (this.prop.length < nDt * 15) this.prop = new Float64Array(nDt * 15);
+    return this.prop;
+  }
+  weights(nDt: number): Float64Array {
     if (this.lam.length < nDt * 4) this.lam = new Float64Array(nDt * 4);
-    if (this.conc.length < nNodes) {
-      this.conc = new Float64Array(nNodes);
-      this.pd = new Float64Array(nNodes);
-    }
+    return this.lam;
+  }
+  pdNode(nNodes: number): Float64Array {
+    if (this.pd.length < nNodes) this.pd = new Float64Array(nNodes);
+    return this.pd;
   }
 }
 
@@ -242,17 +250,94 @@ export function predictSubject(
   }
   const nNodes = design.nodeTime.length;
   if (nNodes === 0) return;
+  const { conc, mid } = nodeConcentrations(design, pk);
+  const { dts, stepDt } = design;
+  const nDt = dts.length;
+  const response = pd && !isDirectPd(pd) ? linearResponse(pd) : null;
+  const pdNode = work.pdNode(nNodes);
+  if (response) {
+    const pq = new Float64Array(2);
+    // Production-type responses (I, III) and the effect compartment have a constant loss rate:
+    // their weights depend on the step only, so they are computed once per distinct step.
+    response.coefficients(0, pq);
+    const q0 = pq[1];
+    response.coefficients(1, pq);
+    const constantLoss = pq[1] === q0;
+    const lam = work.weights(nDt);
+    if (constantLoss) for (let u = 0; u < nDt; u++) etdWeights(q0, dts[u], lam, u * 4);
+    const wStep = new Float64Array(4);
+    let y = response.y0;
+    for (let k = 0; k < nNodes; k++) {
+      pdNode[k] = y;
+      if (k + 1 === nNodes) break;
+      const u = stepDt[k];
+      y = responseStep(
+        response,
+        pq,
+        constantLoss,
+        lam,
+        u * 4,
+        wStep,
+        dts[u],
+        y,
+        conc[k],
+        mid[k],
+        conc[k + 1],
+      );
+    }
+  }
+  const { obsNode, obsDvid } = design;
+  for (let i = 0; i < design.nObs; i++) {
+    const k = obsNode[i];
+    const c = conc[k] > 0 ? conc[k] : 0;
+    if (obsDvid[i] !== 2 || !pd) out[i] = c;
+    else if (response) out[i] = response.readout(pdNode[k]);
+    else out[i] = directEffect(pd as Parameters<typeof directEffect>[0], c);
+  }
+}
+
+interface ConcentrationCache {
+  key: Float64Array;
+  conc: Float64Array;
+  mid: Float64Array;
+}
+const concentrationCache = new WeakMap<SubjectDesign, ConcentrationCache>();
+
+/**
+ * Central concentration (mg/L) at every node and at the middle of every step, for these PK
+ * parameters. Cached per subject: when only PD parameters change (a PD fit given individual PK,
+ * or finite differences in PD parameters) the PK work is skipped.
+ */
+function nodeConcentrations(
+  design: SubjectDesign,
+  pk: PkParameters,
+): { conc: Float64Array; mid: Float64Array } {
+  const nNodes = design.nodeTime.length;
+  const key = Float64Array.of(pk.CL, pk.V, pk.ka ?? 0, pk.Q ?? 0, pk.V2 ?? 0);
+  let cache = concentrationCache.get(design);
+  if (cache && cache.key.every((v, i) => v === key[i])) return cache;
+  if (!cache) {
+    cache = { key, conc: new Float64Array(nNodes), mid: new Float64Array(nNodes) };
+    concentrationCache.set(design, cache);
+  } else {
+    cache.key = key;
+  }
+  const { conc, mid } = cache;
   const { dts, stepDt, nodeRd, nodeRc, bolusNode, bolusSlot, bolusAmt } = design;
   const nDt = dts.length;
-  work.ensure(nDt, nNodes);
+  const prop = work.propagators(nDt);
   const sys = linearPkSystem(pk);
   const V = sys.V;
-  const { prop, lam, conc, pd: pdNode } = work;
   const slots = sys.twoCompartment ? 3 : 2;
   // Half-step propagators: 3×3 matrix (column-major) + depot and central input responses.
+  const sylvester = sylvesterProjectors(sys);
   for (let u = 0; u < nDt; u++) {
     const half = dts[u] / 2;
     const base = u * 15;
+    if (sylvester) {
+      fillFromProjectors(sylvester, half, design.hasInfusion, prop, base);
+      continue;
+    }
     for (let j = 0; j < 3; j++) {
       if (j >= slots || (j === 0 && !sys.oral)) {
         prop[base + 3 * j] = 0;
@@ -279,27 +364,9 @@ export function predictSubject(
       prop[base + 14] = col[2];
     }
   }
-
-  const response = pd && !isDirectPd(pd) ? linearResponse(pd) : null;
-  const pq = new Float64Array(2);
-  // Production-type responses (I, III) and the effect compartment have a constant loss rate:
-  // their weights depend on the step only, so they are computed once per distinct step.
-  let constantLoss = false;
-  if (response) {
-    response.coefficients(0, pq);
-    const q0 = pq[1];
-    response.coefficients(1, pq);
-    constantLoss = pq[1] === q0;
-    if (constantLoss) {
-      for (let u = 0; u < nDt; u++) etdWeights(q0, dts[u], lam, u * 4);
-    }
-  }
-  const wStep = new Float64Array(4);
-
   let a0 = 0;
   let a1 = 0;
   let a2 = 0;
-  let y = response ? response.y0 : 0;
   let b = 0;
   const nBolus = bolusNode.length;
   for (let k = 0; k < nNodes; k++) {
@@ -310,15 +377,14 @@ export function predictSubject(
       else a2 += bolusAmt[b];
       b++;
     }
-    const c0 = a1 / V;
-    conc[k] = c0;
-    pdNode[k] = y;
-    if (k + 1 === nNodes) break;
-    const u = stepDt[k];
-    const base = u * 15;
+    conc[k] = a1 / V;
+    if (k + 1 === nNodes) {
+      mid[k] = conc[k];
+      break;
+    }
+    const base = stepDt[k] * 15;
     const rd = nodeRd[k];
     const rc = nodeRc[k];
-    // first half
     let h0 = prop[base] * a0 + prop[base + 3] * a1 + prop[base + 6] * a2;
     let h1 = prop[base + 1] * a0 + prop[base + 4] * a1 + prop[base + 7] * a2;
     let h2 = prop[base + 2] * a0 + prop[base + 5] * a1 + prop[base + 8] * a2;
@@ -327,41 +393,17 @@ export function predictSubject(
       h1 += rd * prop[base + 10] + rc * prop[base + 13];
       h2 += rd * prop[base + 11] + rc * prop[base + 14];
     }
-    let e0 = prop[base] * h0 + prop[base + 3] * h1 + prop[base + 6] * h2;
-    let e1 = prop[base + 1] * h0 + prop[base + 4] * h1 + prop[base + 7] * h2;
-    let e2 = prop[base + 2] * h0 + prop[base + 5] * h1 + prop[base + 8] * h2;
+    mid[k] = h1 / V;
+    a0 = prop[base] * h0 + prop[base + 3] * h1 + prop[base + 6] * h2;
+    a1 = prop[base + 1] * h0 + prop[base + 4] * h1 + prop[base + 7] * h2;
+    a2 = prop[base + 2] * h0 + prop[base + 5] * h1 + prop[base + 8] * h2;
     if (rd !== 0 || rc !== 0) {
-      e0 += rd * prop[base + 9] + rc * prop[base + 12];
-      e1 += rd * prop[base + 10] + rc * prop[base + 13];
-      e2 += rd * prop[base + 11] + rc * prop[base + 14];
+      a0 += rd * prop[base + 9] + rc * prop[base + 12];
+      a1 += rd * prop[base + 10] + rc * prop[base + 13];
+      a2 += rd * prop[base + 11] + rc * prop[base + 14];
     }
-    if (response) {
-      y = responseStep(
-        response,
-        pq,
-        constantLoss,
-        lam,
-        u * 4,
-        wStep,
-        dts[u],
-        y,
-        c0,
-        h1 / V,
-        e1 / V,
-      );
-    }
-    a0 = e0;
-    a1 = e1;
-    a2 = e2;
   }
-  const { obsNode, obsDvid } = design;
-  for (let i = 0; i < design.nObs; i++) {
-    const k = obsNode[i];
-    const c = conc[k] > 0 ? conc[k] : 0;
-    if (obsDvid[i] !== 2 || !pd) out[i] = c;
-    else if (response) out[i] = response.readout(pdNode[k]);
-    else out[i] = directEffect(pd as Parameters<typeof directEffect>[0], c);
-  }
+  return cache;
 }
 
 /**
@@ -444,4 +486,112 @@ function responseStep(
     y1 = wStep[0] * y0 + wStep[1] * f0 + wStep[2] * fm + wStep[3] * f1;
   }
   return y1;
+}
+
+/**
+ * e^{K·t} = Σᵢ e^{λᵢt}·Pᵢ with the spectral projectors Pᵢ = Πⱼ≠ᵢ (K − λⱼI)/(λᵢ − λⱼ) of the
+ * compartment matrix K (Sylvester's formula): one exponential per eigenvalue for every step
+ * length, instead of the general convolution kernels. Valid for well-separated eigenvalues;
+ * null (use the general propagation) when two rates nearly coincide.
+ */
+interface Projectors {
+  readonly lambdas: Float64Array;
+  /** Per eigenvalue, a 3×3 projector (row-major). */
+  readonly p: Float64Array;
+}
+
+export function sylvesterProjectors(sys: LinearPkSystem): Projectors | null {
+  // rows: derivative of slot r; columns: amount in slot c; unused slots are zero rows/columns
+  const used0 = sys.oral;
+  const used2 = sys.twoCompartment;
+  const K = projK;
+  K.fill(0);
+  if (used0) {
+    K[0] = -sys.ka;
+    K[3] = sys.ka;
+  }
+  K[4] = -(sys.k10 + sys.k12);
+  if (used2) {
+    K[5] = sys.k21;
+    K[7] = sys.k12;
+    K[8] = -sys.k21;
+  }
+  let m = 0;
+  const lambdas = new Float64Array(3);
+  if (used0) lambdas[m++] = -sys.ka;
+  if (used2) {
+    lambdas[m++] = -sys.alpha;
+    lambdas[m++] = -sys.beta;
+  } else {
+    lambdas[m++] = -sys.k10;
+  }
+  let scale = 0;
+  for (let i = 0; i < m; i++) scale = Math.max(scale, Math.abs(lambdas[i]));
+  for (let i = 0; i < m; i++) {
+    for (let j = i + 1; j < m; j++) {
+      if (Math.abs(lambdas[i] - lambdas[j]) < 1e-3 * scale) return null;
+    }
+  }
+  const p = new Float64Array(9 * m);
+  for (let i = 0; i < m; i++) {
+    const acc = projAcc;
+    acc.fill(0);
+    if (used0) acc[0] = 1;
+    acc[4] = 1;
+    if (used2) acc[8] = 1;
+    for (let j = 0; j < m; j++) {
+      if (j === i) continue;
+      const lj = lambdas[j];
+      const inv = 1 / (lambdas[i] - lj);
+      // acc ← acc · (K − λⱼ·I_used) / (λᵢ − λⱼ)
+      for (let r = 0; r < 3; r++) {
+        const a0 = acc[r * 3];
+        const a1 = acc[r * 3 + 1];
+        const a2 = acc[r * 3 + 2];
+        for (let c = 0; c < 3; c++) {
+          const used = c === 0 ? used0 : c === 2 ? used2 : true;
+          if (!used) {
+            projTmp[r * 3 + c] = 0;
+            continue;
+          }
+          const v =
+            a0 * (K[c] - (c === 0 ? lj : 0)) +
+            a1 * (K[3 + c] - (c === 1 ? lj : 0)) +
+            a2 * (K[6 + c] - (c === 2 ? lj : 0));
+          projTmp[r * 3 + c] = v * inv;
+        }
+      }
+      acc.set(projTmp);
+    }
+    p.set(acc, 9 * i);
+  }
+  return { lambdas: lambdas.subarray(0, m), p };
+}
+
+const projK = new Float64Array(9);
+const projAcc = new Float64Array(9);
+const projTmp = new Float64Array(9);
+
+/** Half-step propagator and input responses from the projectors, in predictSubject's layout. */
+function fillFromProjectors(
+  pr: Projectors,
+  t: number,
+  infusion: boolean,
+  prop: Float64Array,
+  base: number,
+): void {
+  for (let k = 0; k < 15; k++) prop[base + k] = 0;
+  for (let i = 0; i < pr.lambdas.length; i++) {
+    const l = pr.lambdas[i];
+    const e = Math.exp(l * t);
+    const g = -Math.expm1(l * t) / -l; // ∫_0^t e^{λs} ds
+    const o = 9 * i;
+    for (let r = 0; r < 3; r++) {
+      for (let c = 0; c < 3; c++) prop[base + 3 * c + r] += e * pr.p[o + r * 3 + c];
+      if (infusion) {
+        prop[base + 9 + r] += g * pr.p[o + r * 3];
+        prop[base + 12 + r] += g * pr.p[o + r * 3 + 1];
+      }
+    }
+  }
 }

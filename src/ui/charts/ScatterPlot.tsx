@@ -13,6 +13,7 @@ import {
 } from 'recharts';
 import type { NameType, ValueType } from 'recharts/types/component/DefaultTooltipContent';
 import { formatNumber, logTicks, niceCeil } from './format';
+import { EmptyChart } from './EmptyChart';
 
 export interface XY {
   x: number;
@@ -175,9 +176,7 @@ export const ScatterPlot = memo(function ScatterPlot({
           </ScatterChart>
         </ResponsiveContainer>
       ) : (
-        <p className="muted" style={{ height, display: 'grid', placeItems: 'center' }}>
-          No values to plot.
-        </p>
+        <EmptyChart height={height} />
       )}
     </figure>
   );

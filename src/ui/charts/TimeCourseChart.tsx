@@ -14,6 +14,7 @@ import {
 } from 'recharts';
 import type { NameType, ValueType } from 'recharts/types/component/DefaultTooltipContent';
 import { THRESHOLD_COLOUR } from './palette';
+import { EmptyChart } from './EmptyChart';
 
 export interface Point {
   t: number;
@@ -194,9 +195,7 @@ export const TimeCourseChart = memo(function TimeCourseChart({
           </ComposedChart>
         </ResponsiveContainer>
       ) : (
-        <p className="muted" style={{ height, display: 'grid', placeItems: 'center' }}>
-          No values to plot.
-        </p>
+        <EmptyChart height={height} />
       )}
     </figure>
   );

@@ -14,6 +14,7 @@ import type { NameType, ValueType } from 'recharts/types/component/DefaultToolti
 import type { VpcEndpointResult } from '../../core/nlme/vpc';
 import { formatNumber } from '../charts/format';
 import { endpointLabel } from '../data/endpoints';
+import { EmptyChart } from '../charts/EmptyChart';
 
 const MEDIAN_COLOUR = '#D55E00';
 const OUTER_COLOUR = '#0072B2';
@@ -176,9 +177,7 @@ export const VpcChart = memo(function VpcChart({
           </ComposedChart>
         </ResponsiveContainer>
       ) : (
-        <p className="muted" style={{ height, display: 'grid', placeItems: 'center' }}>
-          No values to plot.
-        </p>
+        <EmptyChart height={height} />
       )}
     </figure>
   );
