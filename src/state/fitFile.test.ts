@@ -5,7 +5,7 @@ import { generateDemoTrial } from '../core/trial/demoTrial';
 import type { Dataset } from '../core/data/types';
 import { FIT_FILE_FORMAT, fitFileName, fitFileText, fitMeta, parseFitFile } from './fitFile';
 import { fakeFitResult } from '../testing/fakeFit';
-import { trainingDomainOf } from './trainingDomain';
+import { trainingDomainOf } from '../core/models/trainingDomain';
 
 function demoDataset(): Dataset {
   const result = importNonmem(generateDemoTrial(7).csv, { name: 'Demo trial (seed 7)' });

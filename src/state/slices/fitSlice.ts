@@ -4,7 +4,7 @@ import { buildFitSpec, defaultModelName } from '../../core/nlme/models';
 import type { FitCovariateSpec, FitModelSpec, FitProgress, FitResult } from '../../core/nlme/types';
 import { fitInWorker, isCancelled } from '../../workers/fitClient';
 import { specProblems } from '../fitSpecEdits';
-import { trainingDomainOf } from '../trainingDomain';
+import { trainingDomainOf } from '../../core/models/trainingDomain';
 import type { WorkbenchState } from '../store';
 
 /** Where a fit stands: 'cancelled' and 'error' are idle too, with a message saying what happened. */

@@ -11,7 +11,7 @@ import {
   type SavedFitMeta,
 } from '../fitFile';
 import { deleteSavedFit, listSavedFits, loadFitResult, newFitId, saveFit } from '../fitStorage';
-import { trainingDomainOf } from '../trainingDomain';
+import { trainingDomainOf } from '../../core/models/trainingDomain';
 import type { WorkbenchState } from '../store';
 
 /** The Regimen explorer's default model. */

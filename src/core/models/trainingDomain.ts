@@ -1,6 +1,6 @@
-import type { Dataset } from '../core/data/types';
-import type { TrainingDomain } from '../core/models/types';
-import { expandDoses } from '../core/pkpd/doseEvents';
+import type { Dataset } from '../data/types';
+import type { TrainingDomain } from './types';
+import { expandDoses } from '../pkpd/doseEvents';
 
 /** Intervals are compared at this resolution, h (a dose written at 24.0004 h is daily). */
 const INTERVAL_RESOLUTION = 0.01;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { importNonmem } from '../core/data/importNonmem';
-import { DEMO_TRIAL_DESIGN, generateDemoTrial } from '../core/trial/demoTrial';
+import { importNonmem } from '../data/importNonmem';
+import { DEMO_TRIAL_DESIGN, generateDemoTrial } from '../trial/demoTrial';
 import { trainingDomainOf } from './trainingDomain';
 
 function load(text: string) {
