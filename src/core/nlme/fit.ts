@@ -3,7 +3,7 @@ import type { ResidualErrorModel } from '../pkpd/population';
 import type { PkParameters } from '../pkpd/types';
 import { PK_PARAMETER_NAMES } from '../pkpd/validate';
 import { choleskyInverse, cholesky } from './linalg';
-import { FoceProblem, objective } from './foce';
+import { FLAT_CURVATURE, FoceProblem, objective } from './foce';
 import { assembleResult } from './results';
 import type { FitModelSpec, FitOptions, FitProgress, FitResult } from './types';
 
@@ -428,9 +428,10 @@ async function estimate(
   let hessian: Float64Array | null = null;
   if (opts.covariance ?? true) {
     report(iteration, f, 'covariance');
-    hessian = await finiteDifferenceHessian(problem, x, etas, f, yielder);
+    const fd = await finiteDifferenceHessian(problem, x, etas, f, yielder);
+    hessian = fd.H;
     const c = Float64Array.from(hessian);
-    if (cholesky(c, n)) {
+    if (fd.complete && cholesky(c, n)) {
       cov = new Float64Array(n * n);
       choleskyInverse(c, n, cov);
       for (let i = 0; i < n * n; i++) cov[i] *= 2;
@@ -500,7 +501,7 @@ async function finiteDifferenceHessian(
   etas: readonly Float64Array[],
   f0: number,
   yielder: Yielder,
-): Promise<Float64Array> {
+): Promise<{ H: Float64Array; complete: boolean }> {
   const n = x.length;
   const h = 5e-3;
   const inner = { tol: 1e-8, maxIter: 100 };
@@ -516,8 +517,20 @@ async function finiteDifferenceHessian(
     await yielder.maybe();
   }
   const H = new Float64Array(n * n);
+  // Curvatures first: a parameter the objective does not curve along already decides that the
+  // Hessian is singular, so the n(n−1)/2 cross terms are not worth their time.
   for (let k = 0; k < n; k++) {
-    for (let l = k; l < n; l++) {
+    xt[k] += 2 * h;
+    const fkk = objective(problem, xt, etas, scratch, undefined, inner);
+    xt[k] = x[k];
+    H[k * n + k] = (fkk - 2 * single[k] + f) / (h * h);
+    await yielder.maybe();
+  }
+  let flat = false;
+  for (let k = 0; k < n; k++) if (!(H[k * n + k] > FLAT_CURVATURE)) flat = true;
+  if (flat) return { H, complete: false };
+  for (let k = 0; k < n; k++) {
+    for (let l = k + 1; l < n; l++) {
       xt[k] += h;
       xt[l] += h;
       const fkl = objective(problem, xt, etas, scratch, undefined, inner);
@@ -529,5 +542,5 @@ async function finiteDifferenceHessian(
       await yielder.maybe();
     }
   }
-  return H;
+  return { H, complete: true };
 }

@@ -98,6 +98,8 @@ function applyEta(typical: number, eta: number, t: 'log' | 'logit' | 'identity')
 }
 
 const FD_ETA = 1e-5;
+/** Curvature of the OFV (per unit of the estimation scale) below which a parameter is flat. */
+export const FLAT_CURVATURE = 1e-6;
 /** Smallest ω (SD of η) the estimation goes down to. */
 export const OMEGA_FLOOR = 1e-3;
 

@@ -1,6 +1,7 @@
 import type { CovariateEffect, PopulationModel, RandomEffect } from '../pkpd/population';
 import { cholesky, forwardSolve } from './linalg';
 import {
+  FLAT_CURVATURE,
   populationContext,
   solveSubject,
   workspaceFor,
@@ -393,7 +394,7 @@ function identifiabilityReport(
     // off against others. The latter is found through the covariance matrix below.
     for (let k = 0; k < n; k++) {
       const d = hessian[k * n + k];
-      if (!(d > 1e-6)) {
+      if (!(d > FLAT_CURVATURE)) {
         out.push({
           parameter: names[k],
           reason: `the objective does not change with ${names[k]} (curvature ${d.toExponential(1)}): the data do not inform it — fix it at a value from prior knowledge`,
