@@ -1,9 +1,9 @@
 import type { Dataset } from '../data/types';
-import type { ResidualErrorModel } from '../pkpd/population';
+import { residualVariance, type ResidualErrorModel } from '../pkpd/population';
 import { PD_PARAMETER_NAMES, PK_PARAMETER_NAMES } from '../pkpd/validate';
 import type { PdParameters, PkParameters } from '../pkpd/types';
 import { buildSubjectDesign, predictSubject, type SubjectDesign } from './fastPredict';
-import { cholesky, choleskyLogDet, choleskySolve } from './linalg';
+import { cholesky, choleskyInverse, choleskyLogDet, choleskySolve } from './linalg';
 import type { FitCovariateSpec, FitModelSpec, FitParameterSpec } from './types';
 
 /**
@@ -61,7 +61,6 @@ export interface ProblemSubject {
   readonly dvid: Int8Array;
   /** Individual PK for sequential ('pd') fits. */
   readonly pk?: PkParameters;
-  /** Per random effect: does it reach this subject's predictions? (set after the first pass) */
 }
 
 export interface InnerResult {
@@ -124,6 +123,8 @@ export class FoceProblem {
   private readonly sigmaInit: [ResidualErrorModel | undefined, ResidualErrorModel | undefined];
   /** Current conditional modes, per subject (warm starts). */
   etaHat: Float64Array[];
+  /** For each covariate effect, the index in spec.parameters of the parameter it acts on. */
+  private readonly covariateParam: Int32Array;
 
   constructor(ds: Dataset, spec: FitModelSpec) {
     this.spec = spec;
@@ -178,6 +179,9 @@ export class FoceProblem {
     this.corrA = corrA;
     this.corrB = corrB;
 
+    this.covariateParam = Int32Array.from(spec.covariates, (c) =>
+      spec.parameters.findIndex((p) => p.name === c.parameter),
+    );
     for (const c of spec.covariates) {
       if (!spec.parameters.some((p) => p.name === c.parameter))
         throw new Error(`Covariate ${c.covariate} acts on ${c.parameter}, which the model lacks.`);
@@ -405,7 +409,7 @@ export class FoceProblem {
     const spec = this.spec;
     const values = Float64Array.from(pop.theta);
     spec.covariates.forEach((c, i) => {
-      const pi = spec.parameters.findIndex((p) => p.name === c.parameter);
+      const pi = this.covariateParam[i];
       const x = s.covariates[c.covariate];
       if (c.kind === 'power') values[pi] *= (x / c.reference) ** pop.covariate[i];
       else if (x === (c.level ?? 1)) values[pi] *= 1 + pop.covariate[i];
@@ -450,12 +454,12 @@ export class FoceProblem {
   }
 }
 
-/** Residual variance of an observation with prediction f. */
-export function residualVariance(err: ResidualErrorModel, f: number): number {
-  if (err.type === 'additive') return err.sd * err.sd;
-  const p = err.cv * f;
-  if (err.type === 'proportional') return Math.max(p * p, 1e-12);
-  return err.sd * err.sd + p * p;
+/**
+ * Residual variance at prediction f; a proportional model's zero variance at f = 0 is floored so
+ * the objective stays finite (such observations are left out up front, see `notes`).
+ */
+function observationVariance(err: ResidualErrorModel, f: number): number {
+  return Math.max(residualVariance(f, err), 1e-12);
 }
 
 /** ∂V/∂f for the interaction term. */
@@ -510,15 +514,7 @@ export function populationContext(problem: FoceProblem, x: ArrayLike<number>): P
   const omegaChol = Float64Array.from(omega);
   const ok = q === 0 || cholesky(omegaChol, q);
   const omegaInv = new Float64Array(q * q);
-  if (ok) {
-    const col = new Float64Array(q);
-    for (let j = 0; j < q; j++) {
-      col.fill(0);
-      col[j] = 1;
-      choleskySolve(omegaChol, q, col);
-      for (let i = 0; i < q; i++) omegaInv[i * q + j] = col[i];
-    }
-  }
+  if (ok) choleskyInverse(omegaChol, q, omegaInv);
   return { pop, omega, omegaChol, omegaInv, ok };
 }
 
@@ -527,7 +523,7 @@ function dataObjective(s: ProblemSubject, ctx: PopulationContext, w: InnerWorksp
   let sum = 0;
   for (let j = 0; j < s.y.length; j++) {
     const err = ctx.pop.sigma[s.endpoint[j]] as ResidualErrorModel;
-    const v = residualVariance(err, w.f[j]);
+    const v = observationVariance(err, w.f[j]);
     w.v[j] = v;
     const r = s.y[j] - w.f[j];
     sum += (r * r) / v + Math.log(v);

@@ -77,33 +77,22 @@ export function linearPkSystem(pk: PkParameters): LinearPkSystem {
   const twoCompartment = pk.type === 'oral2' || pk.type === 'iv2';
   const k10 = pk.CL / pk.V;
   const ka = oral ? (pk.ka as number) : 0;
-  if (!twoCompartment) {
-    const kernelRates = Float64Array.of(k10, k10, ka, 0);
-    const kernelOrder = kernelOrders(kernelRates);
-    return {
-      oral,
-      twoCompartment,
-      V: pk.V,
-      ka,
-      k10,
-      k12: 0,
-      k21: 0,
-      alpha: k10,
-      beta: k10,
-      kernelRates,
-      kernelOrder,
-    };
+  let k12 = 0;
+  let k21 = 0;
+  let alpha = k10;
+  let beta = k10;
+  if (twoCompartment) {
+    k12 = (pk.Q as number) / pk.V;
+    k21 = (pk.Q as number) / (pk.V2 as number);
+    // α, β are the roots of λ² − (k10 + k12 + k21)λ + k10·k21; the discriminant is written as
+    // a sum of squares so it never cancels, and β = k10·k21/α avoids the small-root cancellation.
+    const sum = k10 + k12 + k21;
+    const disc = (k10 + k12 - k21) ** 2 + 4 * k12 * k21;
+    alpha = 0.5 * (sum + Math.sqrt(disc));
+    beta = (k10 * k21) / alpha;
   }
-  const k12 = (pk.Q as number) / pk.V;
-  const k21 = (pk.Q as number) / (pk.V2 as number);
-  // α, β are the roots of λ² − (k10 + k12 + k21)λ + k10·k21; the discriminant is written as a
-  // sum of squares so it never cancels, and β = k10·k21/α avoids the small-root cancellation.
-  const sum = k10 + k12 + k21;
-  const disc = (k10 + k12 - k21) ** 2 + 4 * k12 * k21;
-  const alpha = 0.5 * (sum + Math.sqrt(disc));
-  const beta = (k10 * k21) / alpha;
   const kernelRates = Float64Array.of(alpha, beta, ka, 0);
-  const kernelOrder = kernelOrders(kernelRates);
+  let order: readonly Int8Array[] | undefined;
   return {
     oral,
     twoCompartment,
@@ -115,7 +104,11 @@ export function linearPkSystem(pk: PkParameters): LinearPkSystem {
     alpha,
     beta,
     kernelRates,
-    kernelOrder,
+    // Sorted only when a convolution kernel is first needed: callers that propagate by other
+    // means (the fit's spectral projectors) never pay for it.
+    get kernelOrder() {
+      return (order ??= kernelOrders(kernelRates));
+    },
   };
 }
 

@@ -239,6 +239,13 @@ export function sampleEta(model: PopulationModel, rng: Rng): Float64Array {
   return eta;
 }
 
+/** Variance of an observation whose prediction is `value`: sd² + (cv·value)², unit squared. */
+export function residualVariance(value: number, err: ResidualErrorModel): number {
+  const sd = err.type === 'proportional' ? 0 : err.sd;
+  const p = err.type === 'additive' ? 0 : err.cv * value;
+  return sd * sd + p * p;
+}
+
 /** Standard deviation of an observation whose prediction is `value`, in its unit. */
 export function residualSd(value: number, err: ResidualErrorModel): number {
   switch (err.type) {
@@ -247,7 +254,7 @@ export function residualSd(value: number, err: ResidualErrorModel): number {
     case 'proportional':
       return err.cv * Math.abs(value);
     case 'combined':
-      return Math.sqrt(err.sd * err.sd + err.cv * value * (err.cv * value));
+      return Math.sqrt(residualVariance(value, err));
   }
 }
 
