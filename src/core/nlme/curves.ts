@@ -1,14 +1,7 @@
 import { expandDoses } from '../pkpd/doseEvents';
 import { simulatePkPd } from '../pkpd/pd';
-import { typicalParameters, type PopulationModel } from '../pkpd/population';
-import type {
-  DoseEvent,
-  PdParameters,
-  PkParameters,
-  PkPdParameters,
-  SimulationResult,
-} from '../pkpd/types';
-import { PD_PARAMETER_NAMES, PK_PARAMETER_NAMES } from '../pkpd/validate';
+import { splitParameters, typicalParameters, type PopulationModel } from '../pkpd/population';
+import type { DoseEvent, PkPdParameters, SimulationResult } from '../pkpd/types';
 import type { Hours } from '../units';
 import type { FitSubjectResult } from './types';
 
@@ -34,9 +27,6 @@ const MAX_REFINED_DOSES = 400;
 const TIME_RESOLUTION = 1e-9;
 /** A subject with a single time point is drawn over this span, h. */
 const MIN_SPAN: Hours = 24;
-
-const PK_NAMES: ReadonlySet<string> = new Set(PK_PARAMETER_NAMES);
-const PD_NAMES: ReadonlySet<string> = new Set(PD_PARAMETER_NAMES);
 
 /**
  * Times for a subject's curves, ascending and distinct: an even grid from the earliest record
@@ -92,16 +82,13 @@ export function individualPkPdParameters(
   } catch {
     // A covariate the typical value needs is missing: the subject's own values must do.
   }
-  const pk: Record<string, unknown> = { ...(base?.pk ?? {}), type: model.pk };
-  const pd: Record<string, unknown> = { ...(base?.pd ?? {}), type: model.pd };
-  for (const [name, value] of Object.entries(subject.parameters)) {
-    if (!Number.isFinite(value)) continue;
-    if (PK_NAMES.has(name)) pk[name] = value;
-    else if (PD_NAMES.has(name)) pd[name] = value;
+  const values: Record<string, number> = {};
+  for (const record of [base?.pk, base?.pd, subject.parameters]) {
+    for (const [name, value] of Object.entries(record ?? {})) {
+      if (typeof value === 'number' && Number.isFinite(value)) values[name] = value;
+    }
   }
-  return model.pd
-    ? { pk: pk as unknown as PkParameters, pd: pd as unknown as PdParameters }
-    : { pk: pk as unknown as PkParameters };
+  return splitParameters(model.pk, model.pd, values);
 }
 
 export interface SubjectCurves {

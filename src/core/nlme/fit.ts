@@ -1,5 +1,5 @@
 import type { Dataset } from '../data/types';
-import type { ResidualErrorModel } from '../pkpd/population';
+import { splitParameters, type ResidualErrorModel } from '../pkpd/population';
 import type { PkParameters } from '../pkpd/types';
 import { PK_PARAMETER_NAMES } from '../pkpd/validate';
 import { choleskyInverse, cholesky } from './linalg';
@@ -125,9 +125,7 @@ export function pdGivenPkSpec(spec: FitModelSpec, pkFit: FitResult): FitModelSpe
   const est = estimatesOf(pkFit);
   const individualPk: Record<string, PkParameters> = {};
   for (const s of pkFit.subjects) {
-    const pk: Record<string, unknown> = { type: spec.pk };
-    for (const [k, v] of Object.entries(s.parameters)) if (isPk(k)) pk[k] = v;
-    individualPk[s.id] = pk as unknown as PkParameters;
+    individualPk[s.id] = splitParameters(spec.pk, undefined, s.parameters).pk;
   }
   return {
     ...spec,

@@ -1,7 +1,7 @@
 import type { Dataset } from '../data/types';
-import { residualVariance, type ResidualErrorModel } from '../pkpd/population';
+import { residualVariance, splitParameters, type ResidualErrorModel } from '../pkpd/population';
 import { PD_PARAMETER_NAMES, PK_PARAMETER_NAMES } from '../pkpd/validate';
-import type { PdParameters, PkParameters } from '../pkpd/types';
+import type { PkParameters, PkPdParameters } from '../pkpd/types';
 import { buildSubjectDesign, predictSubject, type SubjectDesign } from './fastPredict';
 import { cholesky, choleskyInverse, choleskyLogDet, choleskySolve } from './linalg';
 import type { FitCovariateSpec, FitModelSpec, FitParameterSpec } from './types';
@@ -426,19 +426,14 @@ export class FoceProblem {
     }
   }
 
-  /** PK and PD records from flat individual values. */
-  structural(
-    values: ArrayLike<number>,
-    s: ProblemSubject,
-  ): { pk: PkParameters; pd?: PdParameters } {
-    const pk: Record<string, unknown> = { type: this.spec.pk };
-    const pd: Record<string, unknown> = { type: this.spec.pd };
+  /** PK and PD records from flat individual values (a sequential fit's PK comes with `s`). */
+  structural(values: ArrayLike<number>, s: ProblemSubject): PkPdParameters {
+    const named: Record<string, number> = {};
     this.spec.parameters.forEach((p, i) => {
-      if (PK_NAMES.has(p.name)) pk[p.name] = values[i];
-      else pd[p.name] = values[i];
+      named[p.name] = values[i];
     });
-    const pkParams = s.pk ?? (pk as unknown as PkParameters);
-    return this.spec.pd ? { pk: pkParams, pd: pd as unknown as PdParameters } : { pk: pkParams };
+    const params = splitParameters(this.spec.pk, this.spec.pd, named);
+    return s.pk ? { ...params, pk: s.pk } : params;
   }
 
   /** Predictions for one subject at individual values; false when not finite. */

@@ -158,21 +158,35 @@ function typicalValues(
   return values;
 }
 
-/** Splits flat parameter values into the structural PK and PD parameter records. */
-function structural(model: PopulationModel, values: Record<string, number>): PkPdParameters {
-  const pk: Record<string, unknown> = { type: model.pk };
-  const pd: Record<string, unknown> = { type: model.pd };
+/**
+ * Flat parameter values (CL, V, ka… and baseline, kout, IC50…) as the structural PK and PD
+ * records of the given model types, not validated; names that are neither are left out.
+ */
+export function splitParameters(
+  pkType: PkParameters['type'],
+  pdType: PdParameters['type'] | undefined,
+  values: Readonly<Record<string, number>>,
+): PkPdParameters {
+  const pk: Record<string, unknown> = { type: pkType };
+  const pd: Record<string, unknown> = { type: pdType };
   for (const [name, value] of Object.entries(values)) {
     if (PK_NAMES.has(name)) pk[name] = value;
     else if (PD_NAMES.has(name)) pd[name] = value;
-    else throw new Error(`Population model parameter ${name} is neither a PK nor a PD parameter`);
   }
   const pkParams = pk as unknown as PkParameters;
-  validatePkParameters(pkParams);
-  if (!model.pd) return { pk: pkParams };
-  const pdParams = pd as unknown as PdParameters;
-  validatePdParameters(pdParams);
-  return { pk: pkParams, pd: pdParams };
+  return pdType ? { pk: pkParams, pd: pd as unknown as PdParameters } : { pk: pkParams };
+}
+
+/** Splits flat parameter values into the structural PK and PD parameter records, validated. */
+function structural(model: PopulationModel, values: Record<string, number>): PkPdParameters {
+  for (const name of Object.keys(values)) {
+    if (!PK_NAMES.has(name) && !PD_NAMES.has(name))
+      throw new Error(`Population model parameter ${name} is neither a PK nor a PD parameter`);
+  }
+  const params = splitParameters(model.pk, model.pd, values);
+  validatePkParameters(params.pk);
+  if (params.pd) validatePdParameters(params.pd);
+  return params;
 }
 
 /**
