@@ -1,24 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { importNonmem } from '../data/importNonmem';
 import type { Dataset } from '../data/types';
-import { generateDemoTrial } from '../trial/demoTrial';
+import { demoDataset } from '../../testing/demo';
 import { fitPopulation } from './fit';
 import { buildFitSpec } from './models';
-
-function demo(seed: number): {
-  ds: Dataset;
-  truth: ReturnType<typeof generateDemoTrial>['trueModel'];
-} {
-  const trial = generateDemoTrial(seed);
-  const res = importNonmem(trial.csv, { name: `demo-${seed}` });
-  if (!res.ok) throw new Error('demo trial did not import');
-  return { ds: res.dataset, truth: trial.trueModel };
-}
 
 describe('FOCE-I recovers the simulator’s truth (PK, 1-compartment oral)', () => {
   for (const seed of [1, 2, 3]) {
     it(`seed ${seed}: fixed effects within 15%, ω within their uncertainty`, async () => {
-      const { ds, truth } = demo(seed);
+      const { ds, truth } = demoDataset(seed);
       const result = await fitPopulation(ds, buildFitSpec('pk1-oral', ds));
       expect(result.converged).toBe(true);
       expect(result.covarianceStep.ok).toBe(true);
@@ -40,7 +29,7 @@ describe('FOCE-I recovers the simulator’s truth (PK, 1-compartment oral)', () 
   }
 
   it('reports a parameter the data cannot inform, and honours a fixed value', async () => {
-    const { ds } = demo(1);
+    const { ds } = demoDataset(1);
     const spec = buildFitSpec('pk1-oral', ds);
     // Only samples in the washout, days after the last dose: any fast absorption fits the same.
     const late: Dataset = {

@@ -1,23 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { importNonmem } from '../data/importNonmem';
 import type { Dataset } from '../data/types';
-import { generateDemoTrial } from '../trial/demoTrial';
+import type { PopulationModel } from '../pkpd/population';
+import { demoDataset } from '../../testing/demo';
 import { fitPopulation } from './fit';
 import { buildFitSpec } from './models';
 import type { FitProgress } from './types';
 
 /** Every other subject of a demo trial: 24 subjects, all dose groups, both endpoints. */
-function smallTrial(seed: number): {
-  ds: Dataset;
-  truth: ReturnType<typeof generateDemoTrial>['trueModel'];
-} {
-  const trial = generateDemoTrial(seed);
-  const res = importNonmem(trial.csv, { name: `demo-${seed}` });
-  if (!res.ok) throw new Error('demo trial did not import');
-  return {
-    ds: { ...res.dataset, subjects: res.dataset.subjects.filter((_, i) => i % 2 === 0) },
-    truth: trial.trueModel,
-  };
+function smallTrial(seed: number): { ds: Dataset; truth: PopulationModel } {
+  const { ds, truth } = demoDataset(seed);
+  return { ds: { ...ds, subjects: ds.subjects.filter((_, i) => i % 2 === 0) }, truth };
 }
 
 describe('staged PK → PD → joint fit of the default PK+PD model', () => {

@@ -1,11 +1,11 @@
 import { useMemo } from 'react';
-import * as Switch from '@radix-ui/react-switch';
 import { useWorkbench } from '../../state/store';
 import { ParameterTable } from '../fit/ParameterTable';
 import { DiagnosticPlots } from './DiagnosticPlots';
 import { SubjectFitPlots } from './SubjectFitPlots';
 import { subjectGroups } from './subjectGroups';
 import { VpcSection } from './VpcSection';
+import { LogScaleSwitch } from '../components/LogScaleSwitch';
 
 /** Curves: how well the current fit describes the data. Plots first, the estimates last. */
 export function CurvesPanel() {
@@ -13,7 +13,6 @@ export function CurvesPanel() {
   const dataset = useWorkbench((s) => s.dataset);
   const meta = useWorkbench((s) => s.savedFits.find((f) => f.id === s.currentFitId));
   const logScale = useWorkbench((s) => s.logScale);
-  const setLogScale = useWorkbench((s) => s.setLogScale);
   const setActivePanel = useWorkbench((s) => s.setActivePanel);
   const fitData = result && dataset?.name === result.dataName ? dataset : null;
   const { groupOf, groups } = useMemo(
@@ -57,18 +56,7 @@ export function CurvesPanel() {
               ))}
             </span>
           ) : null}
-          <label htmlFor="curves-log-scale" className="row small">
-            Log scale
-            <Switch.Root
-              id="curves-log-scale"
-              checked={logScale}
-              onCheckedChange={setLogScale}
-              className="switch"
-              data-testid="curves-log-scale"
-            >
-              <Switch.Thumb className="switch-thumb" />
-            </Switch.Root>
-          </label>
+          <LogScaleSwitch id="curves-log-scale" testId="curves-log-scale" />
         </div>
         <p className="muted small">
           Points near the red line of identity mean good predictions; residuals (CWRES) should

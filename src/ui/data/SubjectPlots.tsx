@@ -1,15 +1,14 @@
 import { useMemo } from 'react';
-import * as Switch from '@radix-ui/react-switch';
 import { useWorkbench } from '../../state/store';
 import { doseGroupColours } from '../charts/palette';
 import { TimeCourseChart, type Series } from '../charts/TimeCourseChart';
 import { endpointLabel } from './endpoints';
+import { LogScaleSwitch } from '../components/LogScaleSwitch';
 
 /** Observations over time, one line per subject, coloured by dose group. */
 export function SubjectPlots() {
   const dataset = useWorkbench((s) => s.dataset);
   const logScale = useWorkbench((s) => s.logScale);
-  const setLogScale = useWorkbench((s) => s.setLogScale);
 
   const { byEndpoint, colours } = useMemo(() => {
     const byEndpoint = new Map<number, Series[]>();
@@ -55,18 +54,7 @@ export function SubjectPlots() {
             </span>
           ))}
         </span>
-        <label htmlFor="log-scale" className="row small">
-          Log scale
-          <Switch.Root
-            id="log-scale"
-            checked={logScale}
-            onCheckedChange={setLogScale}
-            className="switch"
-            data-testid="log-scale"
-          >
-            <Switch.Thumb className="switch-thumb" />
-          </Switch.Root>
-        </label>
+        <LogScaleSwitch id="log-scale" testId="log-scale" />
       </div>
       <div className="grid-2" style={{ marginTop: '0.5rem' }}>
         {endpoints.map((dvid) => (
