@@ -2,7 +2,10 @@ import type { Command } from 'commander';
 import { formatProblem } from '../core/data/problems';
 import { fitPopulation } from '../core/nlme/fit';
 import { buildFitSpec, defaultModelName, describeModel } from '../core/nlme/models';
+import fs from 'node:fs';
+import { trainingDomainOf } from '../core/models/trainingDomain';
 import type { FitModelSpec, FitResult } from '../core/nlme/types';
+import { fitFileText, fitMeta } from '../state/fitFile';
 import { loadDatasetFile } from './loadData';
 
 export interface FitCliOptions {
@@ -15,6 +18,8 @@ export interface FitCliOptions {
   readonly maxIter?: string;
   readonly json?: boolean;
   readonly quiet?: boolean;
+  /** Write the fit as a workbench fit file (what the app exports, what `optimize` reads). */
+  readonly out?: string;
 }
 
 export interface CliOutput {
@@ -167,6 +172,11 @@ export async function runFit(
         },
       },
     );
+    if (opts.out) {
+      const meta = fitMeta(result, 'cli', undefined, trainingDomainOf(ds));
+      fs.writeFileSync(opts.out, fitFileText(meta, result));
+      if (!opts.json) output.err(`Fit written to ${opts.out}`);
+    }
     output.out(opts.json ? JSON.stringify(fitJson(result), null, 2) : formatFit(result));
     return 0;
   } catch (err) {
@@ -189,6 +199,7 @@ export function registerFit(program: Command): void {
     .option('--max-iter <n>', 'maximum iterations (default 200)')
     .option('--json', 'one JSON document')
     .option('--quiet', 'no progress lines')
+    .option('--out <file>', 'also save the fit as a .fit.json file (for optimize, and the app)')
     .action(async (file: string, o: FitCliOptions & { cov?: boolean }) => {
       process.exitCode = await runFit(file, { ...o, noCov: o.cov === false });
     });
