@@ -3,6 +3,7 @@ import { registerSummary } from './summary';
 import { registerSimulate } from './simulate';
 import { registerTrial } from './trial';
 import { registerFit } from './fit';
+import { registerDosing } from './dosing';
 
 // The command line serves researchers and benchmarks from the same core as the app.
 const program = new Command();
@@ -15,6 +16,7 @@ registerSummary(program);
 registerSimulate(program);
 registerTrial(program);
 registerFit(program);
+registerDosing(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));
