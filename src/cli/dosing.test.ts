@@ -50,6 +50,7 @@ describe('cli optimize', () => {
       [{ bw: '100-50' }, /--bw must be a range/],
       [{ subjects: '0' }, /Population size/],
       [{ model: 'nope.fit.json' }, /No such model file: nope\.fit\.json/],
+      [{ uncertainty: '20' }, /--uncertainty needs a fit with parameter draws/],
     ];
     for (const [change, message] of bad) {
       const c = collect();

@@ -13,6 +13,8 @@ import {
   runChallenge,
   type ChallengeResult,
 } from '../core/dosing/challenge';
+import { attainmentWithUncertainty } from '../core/dosing/uncertainty';
+import type { ParameterDraws } from '../core/nlme/uncertainty';
 import {
   modelCovariates,
   populationSpecProblems,
@@ -41,6 +43,8 @@ export interface LoadedModel {
   readonly model: PopulationModel;
   readonly domain?: TrainingDomain;
   readonly ofv?: number;
+  /** Draws of the estimates (fits with a covariance step), for uncertainty bands. */
+  readonly draws?: ParameterDraws;
 }
 
 /** The demo trial's true model by name, for trying the commands without a fit. */
@@ -80,6 +84,7 @@ export function loadModelFile(file: string): LoadedModel {
     model: parsed.result.model,
     ...(parsed.domain ? { domain: parsed.domain } : {}),
     ofv: parsed.result.ofv,
+    ...(parsed.result.parameterDraws ? { draws: parsed.result.parameterDraws } : {}),
   };
 }
 
@@ -128,6 +133,8 @@ export interface OptimizeCliOptions {
   readonly seed?: string;
   readonly maxDose?: string;
   readonly cmt?: string;
+  /** Replicate populations from the fit's parameter draws (a parameter-uncertainty band). */
+  readonly uncertainty?: string | boolean;
   readonly json?: boolean;
 }
 
@@ -149,6 +156,7 @@ export function optimizeJson(
     maxDose: result.maxDose,
     attainmentAtMaxDose: result.attainmentAtMax,
     summary: result.summary,
+    band: result.band,
     warnings,
   };
 }
@@ -195,7 +203,24 @@ export function runOptimize(opts: OptimizeCliOptions, output: CliOutput = consol
     };
     const specProblems = populationSpecProblems(loaded.model, spec);
     if (specProblems.length > 0) throw new Error(specProblems.join(' '));
-    const result = findDose(sampleVirtualPopulation(loaded.model, spec), question);
+    let result: AttainmentResult;
+    if (opts.uncertainty) {
+      if (!loaded.draws) {
+        throw new Error(
+          '--uncertainty needs a fit with parameter draws: fit with the covariance step (without --no-cov) and --out.',
+        );
+      }
+      const replicates =
+        opts.uncertainty === true ? 50 : parseNumber('uncertainty', opts.uncertainty);
+      if (!(Number.isInteger(replicates) && replicates >= 2 && replicates <= 1000)) {
+        throw new Error(`--uncertainty must be a whole number of replicates from 2 to 1000.`);
+      }
+      result = attainmentWithUncertainty(loaded.model, loaded.draws, spec, question, {
+        replicates,
+      });
+    } else {
+      result = findDose(sampleVirtualPopulation(loaded.model, spec), question);
+    }
     const warnings =
       result.dose === null
         ? []
@@ -218,11 +243,11 @@ export function runOptimize(opts: OptimizeCliOptions, output: CliOutput = consol
       const [lo, hi] = result.doseBand;
       if (result.dose !== null)
         output.out(
-          `Monte Carlo 95% range of the answer: ${lo ?? '-'}–${hi ?? `>${result.maxDose}`} mg`,
+          `Range of the answer: ${lo ?? '-'}–${hi ?? `>${result.maxDose}`} mg (band: ${result.band})`,
         );
       for (const w of warnings) output.out(`Warning: ${w}`);
       output.out('');
-      output.out(`${'dose mg'.padStart(9)}  attaining  95% band`);
+      output.out(`${'dose mg'.padStart(9)}  attaining  band`);
       for (const p of result.curve) {
         output.out(
           `${String(p.dose).padStart(9)}  ${(100 * p.attainment).toFixed(1).padStart(8)}%  ${(100 * p.lo).toFixed(1)}–${(100 * p.hi).toFixed(1)}%`,
@@ -365,6 +390,10 @@ export function registerDosing(program: Command): void {
     .option('--seed <n>', 'random seed')
     .option('--max-dose <mg>', 'largest dose searched (default 2000 steps)')
     .option('--cmt <n>', '1 oral (default), 2 IV bolus')
+    .option(
+      '--uncertainty [replicates]',
+      "band from the fit's parameter uncertainty: replicate populations from draws of the estimates (default 50)",
+    )
     .option('--json', 'one JSON document')
     .action((o: OptimizeCliOptions) => {
       process.exitCode = runOptimize(o);

@@ -1,5 +1,6 @@
 import type { TrainingDomain } from '../core/models/types';
 import { PD_MODELS, PK_MODELS } from '../core/nlme/models';
+import type { ParameterDraws } from '../core/nlme/uncertainty';
 import type {
   EstimateRow,
   FitCovariateSpec,
@@ -415,6 +416,23 @@ const RESULT_KEYS = [
   'dataName',
 ] as const;
 
+function decodeDraws(d: Decoder, v: unknown, path: string): ParameterDraws {
+  const o = d.object(v, path);
+  return {
+    method: d.string(o.method, `${path}.method`),
+    draws: d.array(o.draws, `${path}.draws`, (x, p) => {
+      const e = d.object(x, p);
+      const rho = d.optionalNumber(e.rho, `${p}.rho`);
+      return {
+        theta: d.numberRecord(e.theta, `${p}.theta`),
+        covariates: d.numbers(e.covariates, `${p}.covariates`),
+        omega: d.numbers(e.omega, `${p}.omega`),
+        ...(rho !== undefined ? { rho } : {}),
+      };
+    }),
+  };
+}
+
 function decodeResult(d: Decoder, v: unknown, path: string): FitResult {
   const o = d.object(v, path);
   if (!d.hasKeys(o, path, RESULT_KEYS)) return o as unknown as FitResult;
@@ -456,6 +474,9 @@ function decodeResult(d: Decoder, v: unknown, path: string): FitResult {
     omegaMatrix: d.numbers(o.omegaMatrix, `${path}.omegaMatrix`),
     subjects: d.array(o.subjects, `${path}.subjects`, (x, p) => decodeSubject(d, x, p)),
     model: decodeModel(d, o.model, `${path}.model`),
+    ...(o.parameterDraws !== undefined
+      ? { parameterDraws: decodeDraws(d, o.parameterDraws, `${path}.parameterDraws`) }
+      : {}),
     dataName: d.string(o.dataName, `${path}.dataName`),
     finishedAt: d.string(o.finishedAt, `${path}.finishedAt`),
     elapsedMs: d.number(o.elapsedMs, `${path}.elapsedMs`),

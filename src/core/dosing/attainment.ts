@@ -42,7 +42,10 @@ export interface AttainmentPoint {
   readonly dose: Mg;
   /** Fraction of the virtual population attaining at this dose. */
   readonly attainment: number;
-  /** 95% band of the fraction (Monte Carlo: Wilson score interval for the population size). */
+  /**
+   * Band of the fraction: by default the Monte Carlo 95% interval (Wilson score) for the
+   * population size; with parameter uncertainty the 5th–95th percentile over parameter draws.
+   */
   readonly lo: number;
   readonly hi: number;
 }
@@ -62,6 +65,8 @@ export interface AttainmentResult {
   readonly maxDose: Mg;
   /** Fraction attaining at the largest dose searched. */
   readonly attainmentAtMax: number;
+  /** What the band stands for, in plain language. */
+  readonly band: string;
   /** The curve for plotting, at most ~200 points, through the answer and past it. */
   readonly curve: readonly AttainmentPoint[];
   /** Count of attaining subjects at every dose k·step, k = 0 … maxDose/step. */
@@ -203,6 +208,7 @@ export function attainmentResult(
   counts: Int32Array,
   subjects: number,
   q: AttainmentQuestion,
+  uncertainty?: { readonly band: (k: number) => [number, number]; readonly label: string },
 ): AttainmentResult {
   const steps = counts.length - 1;
   const need = q.target * subjects - 1e-9;
@@ -217,7 +223,7 @@ export function attainmentResult(
       break;
     }
   }
-  const band = (k: number) => wilsonInterval(counts[k], subjects);
+  const band = uncertainty?.band ?? ((k: number) => wilsonInterval(counts[k], subjects));
   const bandLo = firstReaching((k) => band(k)[1]);
   const bandHi = firstReaching((k) => band(k)[0]);
   // Plot through the answer and on to where the curve levels off.
@@ -263,6 +269,9 @@ export function attainmentResult(
     ],
     maxDose,
     attainmentAtMax: counts[steps] / subjects,
+    band:
+      uncertainty?.label ??
+      `Monte Carlo 95% interval (Wilson) for ${subjects.toLocaleString('en-US')} virtual subjects`,
     curve,
     counts,
     summary,

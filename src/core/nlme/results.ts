@@ -1,5 +1,6 @@
 import type { CovariateEffect, PopulationModel, RandomEffect } from '../pkpd/population';
 import { cholesky, forwardSolve } from './linalg';
+import { drawParameters } from './uncertainty';
 import {
   FLAT_CURVATURE,
   populationContext,
@@ -344,6 +345,7 @@ export function assembleResult(input: AssembleInput): FitResult {
   const identifiability = identifiabilityReport(input, rows);
   const nParams = n;
   const minus2LL = input.ofv + problem.nObs * Math.log(2 * Math.PI);
+  const draws = cov ? drawParameters(problem, x, cov) : undefined;
   const description = `${spec.name} fitted by FOCE-I to ${input.dataName} (${problem.subjects.length} subjects, ${problem.nObs} observations), OFV ${input.ofv.toFixed(2)}`;
   return {
     method: 'FOCE-I',
@@ -370,6 +372,7 @@ export function assembleResult(input: AssembleInput): FitResult {
     omegaMatrix: Array.from(ctx.omega),
     subjects,
     model: populationModelOf(problem, pop, description),
+    ...(draws ? { parameterDraws: draws } : {}),
     dataName: input.dataName,
     finishedAt: new Date().toISOString(),
     elapsedMs: Date.now() - input.started,

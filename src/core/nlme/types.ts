@@ -1,3 +1,4 @@
+import type { ParameterDraws } from './uncertainty';
 import type { ParameterName, PopulationModel, ResidualErrorModel } from '../pkpd/population';
 import type { PdParameters, PkParameters } from '../pkpd/types';
 
@@ -182,6 +183,11 @@ export interface FitResult {
    * residual error), usable by every simulator and the common predictor interface.
    */
   readonly model: PopulationModel;
+  /**
+   * Draws of the estimates from their sampling distribution (when the covariance step
+   * succeeded), for uncertainty bands on predictions and dose answers.
+   */
+  readonly parameterDraws?: ParameterDraws;
   /** Name of the data set, when, and how long it took. */
   readonly dataName: string;
   readonly finishedAt: string;
