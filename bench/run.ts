@@ -1,3 +1,4 @@
+import { runChallengeBench } from './challenge';
 import { runFitBench } from './fit';
 import { runSimulationBench, type Metric } from './simulation';
 
@@ -16,6 +17,11 @@ const BENCHES: Record<string, { describe: string; run: () => Promise<Metric[]> }
     describe:
       'FOCE-I fits of EstData.csv: pk1-oral, the default pk1-oral-idr1 and pk2-oral-idr1 (with covariance)',
     run: () => runFitBench(),
+  },
+  challenge: {
+    describe:
+      'the challenge questions (3 scenarios × 2 regimens × 2 targets, 10,000 subjects each) for pk2-oral-idr1 fitted to EstData.csv, vs NumPy',
+    run: () => runChallengeBench(),
   },
 };
 

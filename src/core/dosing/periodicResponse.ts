@@ -25,22 +25,37 @@ import type { SteadyStateProfile } from './steadyStateProfile';
  * exact for quadratic p.
  */
 export class PeriodicResponse {
-  private readonly direct: boolean;
-  private readonly response: LinearResponse | null;
-  private readonly pd: PdParameters;
-  private readonly constantLoss: boolean;
-  private readonly steps: number;
-  private readonly h: number;
-  private readonly a: Float64Array;
-  private readonly b: Float64Array;
+  private direct = false;
+  private response: LinearResponse | null = null;
+  private pd!: PdParameters;
+  private profile!: SteadyStateProfile;
+  private constantLoss = false;
+  private steps = 0;
+  private h = 0;
+  private a = new Float64Array(0);
+  private b = new Float64Array(0);
   private readonly weights = new Float64Array(4);
   private readonly pq = new Float64Array(2);
+  /**
+   * Constant-loss models in closed form (the hot path of a dose search): p(C) = kin·(1 +
+   * sign·drug·H(C)) for indirect response I/III, p(C) = ke0·C for the effect compartment.
+   */
+  private kind: 'production' | 'effect' | 'other' = 'other';
+  private kin = 0;
+  private drug = 0;
+  private c50 = 1;
+  private hill = 1;
+  private baseline = 0;
+  private emax = 0;
 
-  constructor(
-    pd: PdParameters,
-    private readonly profile: SteadyStateProfile,
-  ) {
+  constructor(pd: PdParameters, profile: SteadyStateProfile) {
+    this.reset(pd, profile);
+  }
+
+  /** Reuses this evaluator (and its work arrays) for another subject. */
+  reset(pd: PdParameters, profile: SteadyStateProfile): this {
     this.pd = pd;
+    this.profile = profile;
     this.direct = isDirectPd(pd);
     this.response = isDirectPd(pd) ? null : linearResponse(pd);
     this.constantLoss =
@@ -49,12 +64,30 @@ export class PeriodicResponse {
       pd.type === 'indirect-stimulate-production';
     this.steps = profile.steps;
     this.h = profile.interval / profile.steps;
-    this.a = new Float64Array(this.steps);
-    this.b = new Float64Array(this.steps);
+    if (this.a.length < this.steps) {
+      this.a = new Float64Array(this.steps);
+      this.b = new Float64Array(this.steps);
+    }
     if (this.response && this.constantLoss) {
       this.response.coefficients(0, this.pq);
       etdWeights(this.pq[1], this.h, this.weights, 0);
     }
+    this.kind = 'other';
+    this.hill = pd.hill ?? 1;
+    this.baseline = pd.baseline;
+    if (pd.type === 'indirect-inhibit-production' || pd.type === 'indirect-stimulate-production') {
+      this.kind = 'production';
+      this.kin = pd.kout * pd.baseline;
+      const inhibit = pd.type === 'indirect-inhibit-production';
+      this.drug = inhibit ? -(pd.Imax ?? 1) : (pd.Emax as number);
+      this.c50 = (inhibit ? pd.IC50 : pd.EC50) as number;
+    } else if (pd.type === 'effect-compartment') {
+      this.kind = 'effect';
+      this.kin = pd.ke0;
+      this.emax = pd.Emax;
+      this.c50 = pd.EC50;
+    }
+    return this;
   }
 
   /**
@@ -66,19 +99,19 @@ export class PeriodicResponse {
     const u = this.profile.perMg;
     const n = this.steps;
     const below = direction === 'below';
-    let worst = below ? -Infinity : Infinity;
-    const keep = (v: number) => {
-      if (below ? v > worst : v < worst) worst = v;
-    };
+    let hi = -Infinity;
+    let lo = Infinity;
     if (this.direct) {
       const pd = this.pd as Parameters<typeof directEffect>[0];
       for (let j = 0; j <= n; j++) {
         const v = directEffect(pd, dose * u[2 * j]);
         if (out) out[j] = v;
-        keep(v);
+        if (v > hi) hi = v;
+        if (v < lo) lo = v;
       }
-      return worst;
+      return below ? hi : lo;
     }
+    if (this.kind !== 'other' && !out) return this.worstConstantLoss(dose, below);
     const r = this.response as LinearResponse;
     const { a, b, pq, weights: w } = this;
     r.coefficients(dose * u[0], pq);
@@ -107,13 +140,62 @@ export class PeriodicResponse {
     let y = psi / (1 - phi);
     let v = r.readout(y);
     if (out) out[0] = v;
-    keep(v);
+    hi = v;
+    lo = v;
     for (let j = 0; j < n; j++) {
       y = a[j] * y + b[j];
       v = r.readout(y);
       if (out) out[j + 1] = v;
-      keep(v);
+      if (v > hi) hi = v;
+      if (v < lo) lo = v;
     }
-    return worst;
+    return below ? hi : lo;
+  }
+
+  /** worst() for the constant-loss models, with the drug term written out (same arithmetic). */
+  private worstConstantLoss(dose: Mg, below: boolean): NgPerMl {
+    const u = this.profile.perMg;
+    const n = this.steps;
+    const b = this.b;
+    const w = this.weights;
+    const e = w[0];
+    const w0 = w[1];
+    const wm = w[2];
+    const w1 = w[3];
+    let p0 = this.production(dose * u[0]);
+    let psi = 0;
+    let phi = 1;
+    for (let j = 0; j < n; j++) {
+      const pm = this.production(dose * u[2 * j + 1]);
+      const p1 = this.production(dose * u[2 * j + 2]);
+      const bj = w0 * p0 + wm * pm + w1 * p1;
+      b[j] = bj;
+      psi = e * psi + bj;
+      phi *= e;
+      p0 = p1;
+    }
+    let y = psi / (1 - phi);
+    let hi = y;
+    let lo = y;
+    for (let j = 0; j < n; j++) {
+      y = e * y + b[j];
+      if (y > hi) hi = y;
+      if (y < lo) lo = y;
+    }
+    if (this.kind === 'production') return below ? hi : lo;
+    // Effect compartment: the biomarker is monotone in Ce, so its extremes sit at Ce's.
+    const rHi = this.baseline + this.emax * this.hillOf(hi);
+    const rLo = this.baseline + this.emax * this.hillOf(lo);
+    return below ? Math.max(rHi, rLo) : Math.min(rHi, rLo);
+  }
+
+  private hillOf(c: number): number {
+    if (!(c > 0)) return 0;
+    return this.hill === 1 ? c / (this.c50 + c) : 1 / (1 + (this.c50 / c) ** this.hill);
+  }
+
+  /** p(C) of the constant-loss models. */
+  private production(c: number): number {
+    return this.kind === 'production' ? this.kin * (1 + this.drug * this.hillOf(c)) : this.kin * c;
   }
 }

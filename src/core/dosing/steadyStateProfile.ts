@@ -22,7 +22,10 @@ export interface SteadyStateProfile {
   readonly interval: Hours;
   /** Steps of the scoring grid; the profile has 2·steps + 1 points. */
   readonly steps: number;
-  /** Concentration per mg of dose at t_i = interval·i/(2·steps), mg/L per mg. */
+  /**
+   * Concentration per mg of dose at t_i = interval·i/(2·steps), mg/L per mg (the first
+   * 2·steps + 1 entries; a reused buffer may be longer).
+   */
   readonly perMg: Float64Array;
 }
 
@@ -59,12 +62,14 @@ export function steadyStateProfile(
   interval: Hours,
   step: Hours,
   cmt = 1,
+  /** A buffer to write into when it is long enough (reused across subjects). */
+  into?: Float64Array,
 ): SteadyStateProfile {
   if (!(interval > 0)) throw new Error(`Dosing interval must be > 0 h, got ${interval}`);
   if (!(step > 0)) throw new Error(`Scoring step must be > 0 h, got ${step}`);
   const steps = scoringSteps(interval, step);
   const points = 2 * steps + 1;
-  const perMg = new Float64Array(points);
+  const perMg = into && into.length >= points ? into : new Float64Array(points);
   const dt = interval / (2 * steps);
   const record = { time: 0, amt: 1, cmt, evid: 1 as const, ii: interval, ss: 1 as const };
   const dose = resolveDose(pk, record);

@@ -50,23 +50,40 @@ export interface LinearPkSystem {
   readonly kernelRates: Float64Array;
   /**
    * For each subset mask (bit 1: β, bit 2: ka, bit 4: 0; α always in), the indices into
-   * kernelRates of α and the subset, sorted by rate (what expConvolutionOrdered needs).
+   * kernelRates of α and the subset, sorted by rate (what expConvolutionOrdered needs): entries
+   * 4·mask … 4·mask + size − 1, size = 1 + the number of bits in the mask.
    */
-  readonly kernelOrder: readonly Int8Array[];
+  readonly kernelOrder: Int8Array;
 }
 
 const WITH_BETA = 1;
 const WITH_KA = 2;
 const WITH_ZERO = 4;
 
-function kernelOrders(rates: Float64Array): Int8Array[] {
-  const orders: Int8Array[] = [];
+/** Entries of kernelOrder per subset mask. */
+const ORDER_SLOTS = 4;
+
+/** Subset size (α plus one per bit) of each mask. */
+function subsetSize(mask: number): number {
+  return 1 + (mask & 1) + ((mask >> 1) & 1) + ((mask >> 2) & 1);
+}
+
+function kernelOrders(rates: Float64Array): Int8Array {
+  const orders = new Int8Array(8 * ORDER_SLOTS);
   for (let mask = 0; mask < 8; mask++) {
-    const idx = [0];
-    if (mask & WITH_BETA) idx.push(1);
-    if (mask & WITH_KA) idx.push(2);
-    if (mask & WITH_ZERO) idx.push(3);
-    orders.push(Int8Array.from(idx.sort((a, b) => rates[a] - rates[b])));
+    const at = mask * ORDER_SLOTS;
+    let n = 0;
+    for (let i = 0; i < ORDER_SLOTS; i++) {
+      if (i > 0 && !(mask & (1 << (i - 1)))) continue;
+      // Insertion by rate (stable: equal rates keep index order).
+      let j = n;
+      while (j > 0 && rates[orders[at + j - 1]] > rates[i]) {
+        orders[at + j] = orders[at + j - 1];
+        j--;
+      }
+      orders[at + j] = i;
+      n++;
+    }
   }
   return orders;
 }
@@ -92,7 +109,7 @@ export function linearPkSystem(pk: PkParameters): LinearPkSystem {
     beta = (k10 * k21) / alpha;
   }
   const kernelRates = Float64Array.of(alpha, beta, ka, 0);
-  let order: readonly Int8Array[] | undefined;
+  let order: Int8Array | undefined;
   return {
     oral,
     twoCompartment,
@@ -125,8 +142,15 @@ function fillKernelExps(sys: LinearPkSystem, t: number, withDepot: boolean): voi
 
 /** Φ(α, subset; t) from kernelExps (filled for this t). */
 function phi(sys: LinearPkSystem, mask: number, t: number): number {
-  const order = sys.kernelOrder[mask];
-  return expConvolutionOrdered(sys.kernelRates, kernelExps, order, 0, order.length - 1, t);
+  const at = mask * ORDER_SLOTS;
+  return expConvolutionOrdered(
+    sys.kernelRates,
+    kernelExps,
+    sys.kernelOrder,
+    at,
+    at + subsetSize(mask) - 1,
+    t,
+  );
 }
 
 /**
