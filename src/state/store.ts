@@ -1,9 +1,10 @@
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 import { createDataSlice, PERSIST_MAX_CHARS, type DataSlice } from './slices/dataSlice';
+import { createDosingSlice, restoreDosingSettings, type DosingSlice } from './slices/dosingSlice';
 import { createEnvSlice, type EnvSlice } from './slices/envSlice';
 import { createFitSlice, type FitSlice } from './slices/fitSlice';
-import { createRegimenSlice, type RegimenSlice } from './slices/regimenSlice';
+import { createRegimenSlice, sanitizePopulation, type RegimenSlice } from './slices/regimenSlice';
 import { createSavedFitsSlice, type SavedFitsSlice } from './slices/savedFitsSlice';
 import { createUiSlice, PANELS, type UiSlice } from './slices/uiSlice';
 import { createVpcSlice, type VpcSlice } from './slices/vpcSlice';
@@ -17,7 +18,8 @@ export type WorkbenchState = DataSlice &
   EnvSlice &
   FitSlice &
   SavedFitsSlice &
-  VpcSlice;
+  VpcSlice &
+  DosingSlice;
 
 /** Bump when the persisted shape changes; older saved states are then ignored. */
 const PERSIST_VERSION = 1;
@@ -42,6 +44,7 @@ export const useWorkbench = create<WorkbenchState>()(
       ...createFitSlice(...a),
       ...createSavedFitsSlice(...a),
       ...createVpcSlice(...a),
+      ...createDosingSlice(...a),
     }),
     {
       name: 'pkpd-workbench',
@@ -55,6 +58,8 @@ export const useWorkbench = create<WorkbenchState>()(
         patient: s.patient,
         threshold: s.threshold,
         logScale: s.logScale,
+        regimenMode: s.regimenMode,
+        population: s.population,
         activePanel: s.activePanel,
         source: s.source,
         mapping: s.mapping,
@@ -72,6 +77,7 @@ export const useWorkbench = create<WorkbenchState>()(
         currentFitId: s.currentFitId,
         regimenModelId: s.regimenModelId,
         vpcSettings: s.vpcSettings,
+        dosingSettings: s.dosingSettings,
       }),
       merge: (persisted, current) => {
         const p = (persisted ?? {}) as Partial<WorkbenchState>;
@@ -82,6 +88,9 @@ export const useWorkbench = create<WorkbenchState>()(
           ...restoredSpec(p.fitSpec),
           fitOptions: { ...current.fitOptions, ...(p.fitOptions ?? {}) },
           vpcSettings: { ...current.vpcSettings, ...(p.vpcSettings ?? {}) },
+          regimenMode: p.regimenMode === 'population' ? 'population' : 'patient',
+          population: sanitizePopulation({ ...current.population, ...(p.population ?? {}) }),
+          dosingSettings: restoreDosingSettings(p.dosingSettings),
           ...(activePanel ? { activePanel } : { activePanel: current.activePanel }),
         };
       },

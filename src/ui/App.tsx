@@ -7,12 +7,14 @@ import { CurvesPanel } from './curves/CurvesPanel';
 import { DataPanel } from './data/DataPanel';
 import { FitPanel } from './fit/FitPanel';
 import { RegimenPanel } from './regimen/RegimenPanel';
+import { DosingPanel } from './dosing/DosingPanel';
 
 const PANEL_LABELS: Record<PanelId, string> = {
   data: 'Data',
   model: 'Model fit',
   curves: 'Curves',
   regimen: 'Regimen',
+  dosing: 'Dosing',
 };
 
 export function App() {
@@ -57,6 +59,9 @@ export function App() {
           </Tabs.Content>
           <Tabs.Content value="regimen">
             <RegimenPanel />
+          </Tabs.Content>
+          <Tabs.Content value="dosing">
+            <DosingPanel />
           </Tabs.Content>
         </main>
       </Tabs.Root>

@@ -1,5 +1,6 @@
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import {
+  Area,
   CartesianGrid,
   ComposedChart,
   Line,
@@ -26,14 +27,29 @@ export interface Series {
   name: string;
   colour: string;
   points: readonly Point[];
-  /** 'observed' draws dots joined by a thin line; 'predicted' a smooth line without dots. */
-  style: 'observed' | 'predicted' | 'band-edge';
+  /**
+   * 'observed' draws dots joined by a thin line; 'predicted' a smooth line without dots;
+   * 'median' a thinner dashed line (a band's centre; a solid curve under it stays visible).
+   */
+  style: 'observed' | 'predicted' | 'band-edge' | 'median';
+}
+
+/** A shaded range between two curves, e.g. the 5th–95th percentiles of a population. */
+export interface BandSeries {
+  id: string;
+  name: string;
+  colour: string;
+  /** Fill opacity, 0–1. */
+  opacity: number;
+  points: readonly { t: number; lo: number; hi: number }[];
 }
 
 interface TimeCourseChartProps {
   title: string;
   yLabel: string;
   series: readonly Series[];
+  /** Shaded ranges drawn under the series, in order (widest first). */
+  bands?: readonly BandSeries[];
   logScale?: boolean;
   threshold?: { value: number; label: string };
   /** Dose times, marked as faint vertical lines (skipped when there are too many to read). */
@@ -52,6 +68,19 @@ const MAX_DOSE_MARKS = 60;
  */
 function cleanPoints(points: readonly Point[], log: boolean): Point[] {
   return points.filter((p) => Number.isFinite(p.t) && Number.isFinite(p.y) && (!log || p.y > 0));
+}
+
+/** A band keeps the times where both edges are finite (and positive on a log axis). */
+function cleanBand(
+  points: BandSeries['points'],
+  log: boolean,
+): { t: number; range: [number, number] }[] {
+  const out: { t: number; range: [number, number] }[] = [];
+  for (const p of points) {
+    const ok = (v: number) => Number.isFinite(v) && (!log || v > 0);
+    if (Number.isFinite(p.t) && ok(p.lo) && ok(p.hi)) out.push({ t: p.t, range: [p.lo, p.hi] });
+  }
+  return out;
 }
 
 function formatNumber(v: number): string {
@@ -81,6 +110,7 @@ export const TimeCourseChart = memo(function TimeCourseChart({
   title,
   yLabel,
   series,
+  bands,
   logScale = false,
   threshold,
   doseTimes,
@@ -92,9 +122,16 @@ export const TimeCourseChart = memo(function TimeCourseChart({
     ...s,
     points: cleanPoints(s.points, logScale).map((p) => ({ ...p, series: s.name })),
   }));
+  // Bands are long and change rarely (not with every step of a slider): clean them once.
+  const cleanedBands = useMemo(
+    () => (bands ?? []).map((b) => ({ ...b, data: cleanBand(b.points, logScale) })),
+    [bands, logScale],
+  );
   const allT = cleaned.flatMap((s) => s.points.map((p) => p.t));
-  const xMax = allT.length ? Math.max(...allT) : 1;
-  const hasData = cleaned.some((s) => s.points.length > 0);
+  for (const b of cleanedBands) if (b.data.length > 0) allT.push(b.data[b.data.length - 1].t);
+  const xMax = allT.length ? allT.reduce((m, t) => Math.max(m, t), -Infinity) : 1;
+  const hasData =
+    cleaned.some((s) => s.points.length > 0) || cleanedBands.some((b) => b.data.length > 0);
   return (
     <figure style={{ margin: 0 }} data-testid={testId} aria-label={title}>
       <figcaption className="chart-title">
@@ -164,6 +201,23 @@ export const TimeCourseChart = memo(function TimeCourseChart({
                 }}
               />
             ) : null}
+            {cleanedBands.map((b) => (
+              <Area
+                key={b.id}
+                name={b.name}
+                data={b.data}
+                dataKey="range"
+                type="linear"
+                stroke="none"
+                fill={b.colour}
+                fillOpacity={b.opacity}
+                dot={false}
+                activeDot={false}
+                isAnimationActive={false}
+                legendType="none"
+                tooltipType="none"
+              />
+            ))}
             {cleaned.map((s) =>
               s.style === 'observed' ? (
                 <Scatter
@@ -184,8 +238,10 @@ export const TimeCourseChart = memo(function TimeCourseChart({
                   dataKey="y"
                   type="linear"
                   stroke={s.colour}
-                  strokeWidth={s.style === 'predicted' ? 2.25 : 1}
-                  strokeDasharray={s.style === 'band-edge' ? '4 3' : undefined}
+                  strokeWidth={s.style === 'predicted' ? 2.25 : s.style === 'median' ? 1.5 : 1}
+                  strokeDasharray={
+                    s.style === 'band-edge' ? '4 3' : s.style === 'median' ? '6 3' : undefined
+                  }
                   dot={false}
                   isAnimationActive={false}
                   legendType="none"

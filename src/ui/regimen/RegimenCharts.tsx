@@ -1,9 +1,22 @@
 import { useMemo } from 'react';
+import type { PercentileBands, PopulationBands } from '../../core/dosing/populationBands';
 import type { Threshold } from '../../core/pkpd/metrics';
 import type { RegimenPrediction } from '../../core/models/regimenPrediction';
 import { useWorkbench } from '../../state/store';
 import { PREDICTION_COLOUR } from '../charts/palette';
-import { TimeCourseChart, type Point, type Series } from '../charts/TimeCourseChart';
+import {
+  TimeCourseChart,
+  type BandSeries,
+  type Point,
+  type Series,
+} from '../charts/TimeCourseChart';
+
+/** Population bands: Okabe–Ito sky blue, the median dashed black, the patient in blue. */
+const BAND_COLOUR = '#56B4E9';
+const MEDIAN_COLOUR = '#000000';
+const OUTER_OPACITY = 0.3;
+const INNER_OPACITY = 0.5;
+const NO_BANDS: BandSeries[] = [];
 
 function toPoints(times: Float64Array, values: Float64Array | undefined): Point[] {
   if (!values) return [];
@@ -12,62 +25,178 @@ function toPoints(times: Float64Array, values: Float64Array | undefined): Point[
   return out;
 }
 
+function toBand(times: Float64Array, lo: Float64Array, hi: Float64Array): BandSeries['points'] {
+  const out: { t: number; lo: number; hi: number }[] = new Array(times.length);
+  for (let i = 0; i < times.length; i++) out[i] = { t: times[i], lo: lo[i], hi: hi[i] };
+  return out;
+}
+
+/** The 5–95% and 25–75% bands and the median of one endpoint. */
+function populationLayers(
+  times: Float64Array,
+  b: PercentileBands | undefined,
+  what: string,
+): { bands: BandSeries[]; median: Series[] } {
+  if (!b) return { bands: [], median: [] };
+  return {
+    bands: [
+      {
+        id: `${what}-90`,
+        name: '5th–95th percentile',
+        colour: BAND_COLOUR,
+        opacity: OUTER_OPACITY,
+        points: toBand(times, b.p5, b.p95),
+      },
+      {
+        id: `${what}-50`,
+        name: '25th–75th percentile',
+        colour: BAND_COLOUR,
+        opacity: INNER_OPACITY,
+        points: toBand(times, b.p25, b.p75),
+      },
+    ],
+    median: [
+      {
+        id: `${what}-median`,
+        name: 'Population median',
+        colour: MEDIAN_COLOUR,
+        points: toPoints(times, b.p50),
+        style: 'median',
+      },
+    ],
+  };
+}
+
 interface Props {
   prediction: RegimenPrediction;
   threshold: Threshold;
   interval: number;
+  /** Population mode: the bands to draw (null while the first ones are computed). */
+  bands?: PopulationBands | null;
+  /** True while newer bands are being computed (the drawn ones are for earlier inputs). */
+  bandsUpdating?: boolean;
 }
 
-export function RegimenCharts({ prediction, threshold, interval }: Props) {
+export function RegimenCharts({ prediction, threshold, interval, bands, bandsUpdating }: Props) {
   const logScale = useWorkbench((s) => s.logScale);
+  const progress = useWorkbench((s) => s.bandsProgress);
+  const population = bands !== undefined;
+  // The bands change only when new ones arrive, not with every step of a dragged slider.
+  const layers = useMemo(
+    () =>
+      bands
+        ? {
+            pk: populationLayers(bands.times, bands.concentration, 'pk'),
+            pd: populationLayers(bands.times, bands.biomarker, 'pd'),
+          }
+        : null,
+    [bands],
+  );
   const { pk, pd } = useMemo(() => {
     const { times, concentration, biomarker } = prediction.curve;
-    const pk: Series[] = [
-      {
-        id: 'pk',
-        name: 'Predicted concentration',
-        colour: PREDICTION_COLOUR,
-        points: toPoints(times, concentration),
-        style: 'predicted',
+    const patientName = population ? 'Individual patient' : 'Predicted';
+    const patient = (id: string, what: string, values: Float64Array | undefined): Series => ({
+      id,
+      name: `${patientName} ${what}`,
+      colour: PREDICTION_COLOUR,
+      points: toPoints(times, values),
+      style: 'predicted',
+    });
+    return {
+      pk: {
+        bands: layers?.pk.bands ?? NO_BANDS,
+        series: [...(layers?.pk.median ?? []), patient('pk', 'concentration', concentration)],
       },
-    ];
-    const pd: Series[] = [
-      {
-        id: 'pd',
-        name: 'Predicted biomarker',
-        colour: PREDICTION_COLOUR,
-        points: toPoints(times, biomarker),
-        style: 'predicted',
+      pd: {
+        bands: layers?.pd.bands ?? NO_BANDS,
+        series: [...(layers?.pd.median ?? []), patient('pd', 'biomarker', biomarker)],
       },
-    ];
-    return { pk, pd };
-  }, [prediction]);
+    };
+  }, [prediction, layers, population]);
   const end = prediction.curve.times[prediction.curve.times.length - 1];
   const highlight = { from: end - interval, to: end, label: 'last interval' };
+  const bandsState = !population
+    ? undefined
+    : bands && !bandsUpdating
+      ? 'ready'
+      : bands
+        ? 'updating'
+        : 'computing';
   return (
-    <section className="card grid-2" aria-label="Predicted time courses">
-      <TimeCourseChart
-        title="Concentration"
-        yLabel="Concentration (mg/L)"
-        series={pk}
-        logScale={logScale}
-        doseTimes={prediction.doseTimes}
-        highlight={highlight}
-        testId="regimen-pk-chart"
-      />
-      <TimeCourseChart
-        title="Biomarker"
-        yLabel="Biomarker (ng/mL)"
-        series={pd}
-        logScale={logScale}
-        doseTimes={prediction.doseTimes}
-        highlight={highlight}
-        threshold={{
-          value: threshold.value,
-          label: `${threshold.direction} ${threshold.value} ng/mL`,
-        }}
-        testId="regimen-pd-chart"
-      />
+    <section
+      className="card"
+      aria-label="Predicted time courses"
+      data-testid="regimen-charts"
+      data-bands={bandsState}
+    >
+      {population ? (
+        <div className="row small regimen-legend" data-testid="regimen-legend">
+          <span>
+            <span
+              className="legend-swatch"
+              style={{ background: BAND_COLOUR, opacity: OUTER_OPACITY + 0.1 }}
+            />
+            5th–95th percentile
+          </span>
+          <span>
+            <span
+              className="legend-swatch"
+              style={{ background: BAND_COLOUR, opacity: INNER_OPACITY + 0.3 }}
+            />
+            25th–75th
+          </span>
+          <span>
+            <span
+              className="legend-line"
+              style={{ borderColor: MEDIAN_COLOUR, borderTopStyle: 'dashed' }}
+            />
+            median
+          </span>
+          <span>
+            <span className="legend-line thick" style={{ borderColor: PREDICTION_COLOUR }} />
+            individual patient
+          </span>
+          <span className="spacer" />
+          {bandsState === 'ready' ? (
+            <span className="muted">
+              {bands?.subjects.toLocaleString('en-US')} virtual subjects
+            </span>
+          ) : (
+            <span className="muted" role="status">
+              {bandsState === 'updating' ? 'updating the bands…' : 'computing the bands…'}
+              {progress && progress.total > 0
+                ? ` ${Math.round((100 * progress.done) / progress.total)}%`
+                : ''}
+            </span>
+          )}
+        </div>
+      ) : null}
+      <div className="grid-2">
+        <TimeCourseChart
+          title="Concentration"
+          yLabel="Concentration (mg/L)"
+          series={pk.series}
+          bands={pk.bands}
+          logScale={logScale}
+          doseTimes={prediction.doseTimes}
+          highlight={highlight}
+          testId="regimen-pk-chart"
+        />
+        <TimeCourseChart
+          title="Biomarker"
+          yLabel="Biomarker (ng/mL)"
+          series={pd.series}
+          bands={pd.bands}
+          logScale={logScale}
+          doseTimes={prediction.doseTimes}
+          highlight={highlight}
+          threshold={{
+            value: threshold.value,
+            label: `${threshold.direction} ${threshold.value} ng/mL`,
+          }}
+          testId="regimen-pd-chart"
+        />
+      </div>
     </section>
   );
 }

@@ -1,7 +1,12 @@
 import * as ToggleGroup from '@radix-ui/react-toggle-group';
 import { useWorkbench } from '../../state/store';
-import type { IntervalChoice } from '../../state/slices/regimenSlice';
+import {
+  DOSE_SLIDER,
+  type IntervalChoice,
+  type RegimenMode,
+} from '../../state/slices/regimenSlice';
 import { SliderField } from '../components/SliderField';
+import { PopulationControls } from './PopulationControls';
 
 const INTERVALS: { value: IntervalChoice; label: string }[] = [
   { value: '12', label: '12 h' },
@@ -20,17 +25,45 @@ export function RegimenControls() {
   const setIntervalChoice = useWorkbench((s) => s.setIntervalChoice);
   const setPatient = useWorkbench((s) => s.setPatient);
   const setThreshold = useWorkbench((s) => s.setThreshold);
+  const mode = useWorkbench((s) => s.regimenMode);
+  const setMode = useWorkbench((s) => s.setRegimenMode);
 
   return (
     <section className="card" aria-labelledby="regimen-controls-title">
       <h2 id="regimen-controls-title">Regimen</h2>
+      <div className="field">
+        <span id="regimen-mode-label" style={{ fontWeight: 500 }}>
+          Predict for
+        </span>
+        <div className="row">
+          <ToggleGroup.Root
+            type="single"
+            className="segmented"
+            aria-labelledby="regimen-mode-label"
+            value={mode}
+            onValueChange={(v) => v && setMode(v as RegimenMode)}
+          >
+            <ToggleGroup.Item value="patient" data-testid="regimen-mode-patient">
+              Patient
+            </ToggleGroup.Item>
+            <ToggleGroup.Item value="population" data-testid="regimen-mode-population">
+              Population
+            </ToggleGroup.Item>
+          </ToggleGroup.Root>
+          <span className="muted small">
+            {mode === 'population'
+              ? 'bands and fraction attaining'
+              : 'one patient, typical for BW and COMED'}
+          </span>
+        </div>
+      </div>
       <SliderField
         label="Dose"
         unit="mg"
         value={regimen.dose}
-        min={0}
-        max={100}
-        step={0.5}
+        min={DOSE_SLIDER.min}
+        max={DOSE_SLIDER.max}
+        step={DOSE_SLIDER.step}
         onChange={(dose) => setRegimen({ dose })}
         testId="dose"
       />
@@ -92,8 +125,9 @@ export function RegimenControls() {
         onChange={(loadingDose) => setRegimen({ loadingDose })}
         testId="loading-dose"
       />
-      <fieldset>
-        <legend>Patient</legend>
+      {mode === 'population' ? <PopulationControls /> : null}
+      <fieldset style={mode === 'population' ? { marginTop: '0.8rem' } : undefined}>
+        <legend>{mode === 'population' ? 'Individual patient (blue curve)' : 'Patient'}</legend>
         <SliderField
           label="Body weight"
           unit="kg"

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { Threshold } from '../../core/pkpd/metrics';
 import type { RegimenPrediction } from '../../core/models/regimenPrediction';
 
@@ -14,6 +15,8 @@ interface Props {
   modelLabel: string;
   /** False for a PK-only model: there is no biomarker to judge. */
   hasBiomarker: boolean;
+  /** Population mode: the population's answer, shown first; the verdict below is the patient's. */
+  populationSummary?: ReactNode;
 }
 
 /** The answer first: does the biomarker stay on the right side, and the exposure that drives it. */
@@ -23,6 +26,7 @@ export function RegimenMetrics({
   interval,
   modelLabel,
   hasBiomarker,
+  populationSummary,
 }: Props) {
   const ss = prediction.steadyState;
   const side = threshold.direction === 'below' ? 'below' : 'above';
@@ -39,9 +43,11 @@ export function RegimenMetrics({
         </h2>
         <span className="spacer" />
         <span className="muted small" data-testid="regimen-model-label">
-          Model: {modelLabel} (typical patient)
+          Model: {modelLabel} ({populationSummary ? 'population and patient' : 'typical patient'})
         </span>
       </div>
+      {populationSummary}
+      {populationSummary ? <h3 className="metrics-subtitle">Individual patient</h3> : null}
       {hasBiomarker ? (
         <p
           className={`verdict ${prediction.steadyStateAttains ? 'pass' : 'fail'}`}

@@ -10,6 +10,7 @@ export function RegimenModelPicker() {
   const savedFits = useWorkbench((s) => s.savedFits);
   const setRegimenModel = useWorkbench((s) => s.setRegimenModel);
   const setActivePanel = useWorkbench((s) => s.setActivePanel);
+  const population = useWorkbench((s) => s.regimenMode === 'population');
   const chosen = savedFits.find((f) => f.id === regimenModelId);
   const value = chosen ? chosen.id : DEMO_TRUTH_ID;
   return (
@@ -38,8 +39,10 @@ export function RegimenModelPicker() {
           {chosen ? (
             <>
               {chosen.modelName} fitted on {chosen.dataName}
-              {chosen.converged ? '' : ' (did not converge)'}; predictions are for the typical
-              patient with the weight and COMED below.
+              {chosen.converged ? '' : ' (did not converge)'};{' '}
+              {population
+                ? 'the bands draw patients with its between-subject variability, the blue curve is the typical patient with the weight and COMED below.'
+                : 'predictions are for the typical patient with the weight and COMED below.'}
               {chosen.model.pd === undefined
                 ? ' This model has no biomarker: only concentrations are predicted.'
                 : ''}

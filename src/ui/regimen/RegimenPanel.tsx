@@ -1,4 +1,4 @@
-import { useDeferredValue, useMemo } from 'react';
+import { useDeferredValue, useEffect, useMemo } from 'react';
 import { useWorkbench } from '../../state/store';
 import { activePredictor, predictsBiomarker } from '../../state/activeModel';
 import { predictRegimen, type RegimenPrediction } from '../../core/models/regimenPrediction';
@@ -6,6 +6,7 @@ import { RegimenControls } from './RegimenControls';
 import { RegimenMetrics } from './RegimenMetrics';
 import { RegimenCharts } from './RegimenCharts';
 import { RegimenModelPicker } from './RegimenModelPicker';
+import { PopulationAttainment } from './PopulationAttainment';
 
 /** Regimen explorer: tune a regimen and see PK, PD and the steady-state verdict at once. */
 export function RegimenPanel() {
@@ -14,6 +15,16 @@ export function RegimenPanel() {
   const threshold = useWorkbench((s) => s.threshold);
   const regimenModelId = useWorkbench((s) => s.regimenModelId);
   const savedFits = useWorkbench((s) => s.savedFits);
+  const mode = useWorkbench((s) => s.regimenMode);
+  const population = useWorkbench((s) => s.population);
+  const bands = useWorkbench((s) => s.populationBands);
+  const bandsStatus = useWorkbench((s) => s.bandsStatus);
+  const bandsMessage = useWorkbench((s) => s.bandsMessage);
+  const syncPopulation = useWorkbench((s) => s.syncPopulation);
+  // The population follows every input (debounced in the store); patient mode stops its work.
+  useEffect(() => {
+    syncPopulation();
+  }, [syncPopulation, mode, regimen, threshold, population, regimenModelId, savedFits]);
   const predictor = useMemo(
     () => activePredictor({ regimenModelId, savedFits }),
     [regimenModelId, savedFits],
@@ -56,11 +67,28 @@ export function RegimenPanel() {
               interval={inputs.regimen.interval}
               modelLabel={inputs.predictor.label}
               hasBiomarker={hasBiomarker}
+              populationSummary={
+                mode === 'population' ? (
+                  <PopulationAttainment hasBiomarker={hasBiomarker} />
+                ) : undefined
+              }
             />
+            {mode === 'population' && bandsStatus === 'error' && bandsMessage ? (
+              <div className="alert error" role="alert" data-testid="population-bands-error">
+                {bandsMessage}
+              </div>
+            ) : mode === 'population' && bandsMessage ? (
+              <div className="alert warn small" role="note">
+                {bandsMessage}
+              </div>
+            ) : null}
             <RegimenCharts
               prediction={outcome.prediction}
               threshold={inputs.threshold}
               interval={inputs.regimen.interval}
+              {...(mode === 'population'
+                ? { bands: bands?.result ?? null, bandsUpdating: bandsStatus === 'running' }
+                : {})}
             />
           </>
         )}
