@@ -146,3 +146,35 @@ test('compares the answers of two models side by side', async ({ page }, testInf
   await snap(page, testInfo, 'dosing-compare');
   expect(errors).toEqual([]);
 });
+
+test('runs the dose search on WebGPU when asked, checked against the CPU', async ({
+  page,
+}, testInfo) => {
+  const errors = trackErrors(page);
+  await page.getByRole('tab', { name: /Dosing/ }).click();
+  await page.getByTestId('dosing-size').fill('2000');
+  await page.getByTestId('dosing-compute-cpu').click();
+  await page.getByTestId('dosing-run').click();
+  await expect(page.getByTestId('dosing-answer-compute')).toContainText(
+    'Computed on the CPU: the CPU was chosen',
+  );
+  const cpuAnswer = await page.getByTestId('dosing-answer-text').textContent();
+
+  await page.getByTestId('dosing-compute-webgpu').click();
+  await page.getByTestId('dosing-run').click();
+  const compute = page.getByTestId('dosing-answer-compute');
+  if (testInfo.project.name === 'webgpu') {
+    // SwiftShader here: slow, but the same kernel a real GPU runs.
+    await expect(compute).toContainText(/Computed on WebGPU .*64 of 64 check subjects identical/, {
+      timeout: 45_000,
+    });
+  } else {
+    await expect(compute).toContainText(
+      /Computed on the CPU: (this browser does not offer WebGPU|no WebGPU adapter is available)/,
+    );
+  }
+  // The same answer, to the subject: the kernel's single precision does not move it.
+  await expect(page.getByTestId('dosing-answer-text')).toHaveText(cpuAnswer ?? '');
+  await snap(page, testInfo, 'dosing-webgpu');
+  expect(errors).toEqual([]);
+});

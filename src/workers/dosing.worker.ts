@@ -11,4 +11,6 @@ interface DosingWorkerScope {
 const scope = globalThis as unknown as DosingWorkerScope;
 const handle = createDosingHandler((message) => scope.postMessage(message));
 
-scope.onmessage = (event) => handle(event.data);
+scope.onmessage = (event) => {
+  void handle(event.data);
+};

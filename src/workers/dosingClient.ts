@@ -3,7 +3,12 @@ import type { ChallengeResult, ChallengeSettings } from '../core/dosing/challeng
 import type { VirtualPopulationSpec } from '../core/dosing/virtualPopulation';
 import type { TrainingDomain } from '../core/models/types';
 import type { PopulationModel } from '../core/pkpd/population';
-import { isDosingCancellation, runAttainmentJob, runChallengeJob } from './dosingJobs';
+import {
+  isDosingCancellation,
+  runAttainmentJob,
+  runChallengeJob,
+  type AttainmentJobOptions,
+} from './dosingJobs';
 import type { DosingProgress, DosingRequest, DosingResponse } from './dosingProtocol';
 
 export type { DosingProgress } from './dosingProtocol';
@@ -32,7 +37,10 @@ interface JobPlan<T> {
   /** The result in a worker message, or null when the message is not the result. */
   readonly read: (msg: DosingResponse) => T | null;
   /** The same job on the main thread. */
-  readonly onMainThread: (onProgress: (p: DosingProgress) => void, shouldStop: () => boolean) => T;
+  readonly onMainThread: (
+    onProgress: (p: DosingProgress) => void,
+    shouldStop: () => boolean,
+  ) => T | Promise<T>;
 }
 
 /**
@@ -123,15 +131,27 @@ export function attainmentInWorker(
   model: PopulationModel,
   population: VirtualPopulationSpec,
   question: AttainmentQuestion,
-  opts: DosingJobOptions = {},
+  opts: DosingJobOptions & AttainmentJobOptions = {},
 ): Promise<AttainmentResult> {
+  const { compute, uncertainty } = opts;
   return runJob<AttainmentResult>(
     {
       what: 'dose search',
-      request: (id) => ({ type: 'attainment', id, model, population, question }),
+      request: (id) => ({
+        type: 'attainment',
+        id,
+        model,
+        population,
+        question,
+        ...(compute ? { compute } : {}),
+        ...(uncertainty ? { uncertainty } : {}),
+      }),
       read: (msg) => (msg.type === 'attainment-result' ? msg.result : null),
       onMainThread: (onProgress, shouldStop) =>
-        runAttainmentJob(model, population, question, onProgress, shouldStop),
+        runAttainmentJob(model, population, question, onProgress, shouldStop, {
+          compute,
+          uncertainty,
+        }),
     },
     opts,
   );

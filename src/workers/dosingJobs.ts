@@ -1,9 +1,16 @@
 import {
   AttainmentCancelledError,
+  attainmentResult,
+  countsFromRuns,
   findDose,
+  maxSteps,
+  questionProblems,
   type AttainmentQuestion,
   type AttainmentResult,
 } from '../core/dosing/attainment';
+import { attainmentWithUncertainty } from '../core/dosing/uncertainty';
+import type { ParameterDraws } from '../core/nlme/uncertainty';
+import { attainmentRunsGpu, type ComputePreference } from './gpu/attainmentGpu';
 import {
   runChallenge,
   type ChallengeResult,
@@ -40,25 +47,69 @@ function throttled(emit: (p: DosingProgress) => void): (p: DosingProgress) => vo
   };
 }
 
-/** Draws the virtual population and finds the smallest dose reaching the target. */
-export function runAttainmentJob(
+/** Optional parts of a dose search: where it runs, and a parameter-uncertainty band. */
+export interface AttainmentJobOptions {
+  readonly compute?: ComputePreference;
+  /** Replicate populations from a fit's parameter draws (the band becomes parameter uncertainty). */
+  readonly uncertainty?: { readonly draws: ParameterDraws; readonly replicates: number };
+}
+
+/**
+ * Draws the virtual population and finds the smallest dose reaching the target: on WebGPU
+ * when the preference and the browser allow it (checked against the CPU), else on the CPU;
+ * the result says which and why.
+ */
+export async function runAttainmentJob(
   model: PopulationModel,
   population: VirtualPopulationSpec,
   question: AttainmentQuestion,
   onProgress: (p: DosingProgress) => void,
   shouldStop: () => boolean,
-): AttainmentResult {
+  opts: AttainmentJobOptions = {},
+): Promise<AttainmentResult> {
   if (!model.pd) {
     throw new Error('The model has no biomarker (PD) part: target attainment needs one.');
   }
   const post = throttled(onProgress);
+  const problems = questionProblems(question);
+  if (problems.length > 0) throw new Error(problems.join(' '));
+  if (opts.uncertainty) {
+    const result = attainmentWithUncertainty(
+      model,
+      opts.uncertainty.draws,
+      population,
+      question,
+      { replicates: opts.uncertainty.replicates },
+      { shouldStop, onProgress: (done, total) => post({ phase: 'searching', done, total }) },
+    );
+    return {
+      ...result,
+      compute: {
+        backend: 'cpu',
+        note: 'Computed on the CPU (replicate populations for the parameter-uncertainty band).',
+      },
+    };
+  }
   post({ phase: 'sampling', done: 0, total: population.size });
   const subjects = sampleVirtualPopulation(model, population);
   if (shouldStop()) throw new AttainmentCancelledError();
-  return findDose(subjects, question, {
-    shouldStop,
-    onProgress: (done, total) => post({ phase: 'searching', done, total }),
-  });
+  const onSearch = (done: number, total: number) => post({ phase: 'searching', done, total });
+  const gpu =
+    opts.compute === 'cpu'
+      ? { reason: 'the CPU was chosen' }
+      : await attainmentRunsGpu(subjects, question, opts.compute ?? 'auto', {
+          shouldStop,
+          onProgress: onSearch,
+        });
+  if ('runs' in gpu) {
+    const counts = countsFromRuns(gpu.runs, maxSteps(question));
+    return {
+      ...attainmentResult(counts, subjects.length, question),
+      compute: { backend: 'webgpu', note: gpu.note },
+    };
+  }
+  const result = findDose(subjects, question, { shouldStop, onProgress: onSearch });
+  return { ...result, compute: { backend: 'cpu', note: `Computed on the CPU: ${gpu.reason}.` } };
 }
 
 /** The challenge's scenarios × regimens × targets for one model. */
@@ -98,9 +149,9 @@ function errorText(err: unknown): string {
  */
 export function createDosingHandler(
   post: (message: DosingResponse) => void,
-): (request: DosingRequest) => void {
+): (request: DosingRequest) => Promise<void> {
   const cancelled = new Set<number>();
-  return (request) => {
+  return async (request) => {
     const { id } = request;
     if (request.type === 'cancel') {
       cancelled.add(id);
@@ -110,12 +161,13 @@ export function createDosingHandler(
     const progress = (p: DosingProgress) => post({ type: 'progress', id, progress: p });
     try {
       if (request.type === 'attainment') {
-        const result = runAttainmentJob(
+        const result = await runAttainmentJob(
           request.model,
           request.population,
           request.question,
           progress,
           shouldStop,
+          { compute: request.compute, uncertainty: request.uncertainty },
         );
         post({ type: 'attainment-result', id, result });
       } else {

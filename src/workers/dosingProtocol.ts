@@ -2,7 +2,9 @@ import type { AttainmentQuestion, AttainmentResult } from '../core/dosing/attain
 import type { ChallengeResult, ChallengeSettings } from '../core/dosing/challenge';
 import type { VirtualPopulationSpec } from '../core/dosing/virtualPopulation';
 import type { TrainingDomain } from '../core/models/types';
+import type { ParameterDraws } from '../core/nlme/uncertainty';
 import type { PopulationModel } from '../core/pkpd/population';
+import type { ComputePreference } from './gpu/attainmentGpu';
 
 /**
  * Messages between the main thread and the dosing worker. `id` pairs responses with their
@@ -16,6 +18,10 @@ export type DosingRequest =
       readonly model: PopulationModel;
       readonly population: VirtualPopulationSpec;
       readonly question: AttainmentQuestion;
+      /** Where to run: WebGPU when it helps (auto, the default), always, or never. */
+      readonly compute?: ComputePreference;
+      /** A parameter-uncertainty band from a fit's draws. */
+      readonly uncertainty?: { readonly draws: ParameterDraws; readonly replicates: number };
     }
   | {
       readonly type: 'challenge';

@@ -73,6 +73,8 @@ export interface AttainmentResult {
   readonly counts: Int32Array;
   /** The answer in one plain sentence. */
   readonly summary: string;
+  /** Where it was computed (set by the worker layer: WebGPU or the CPU, and why). */
+  readonly compute?: { readonly backend: 'webgpu' | 'cpu'; readonly note: string };
 }
 
 export function questionProblems(q: AttainmentQuestion): string[] {
@@ -94,7 +96,8 @@ export function questionProblems(q: AttainmentQuestion): string[] {
   return out;
 }
 
-function maxSteps(q: AttainmentQuestion): number {
+/** Dose grid size of a question: doses k·step for k = 0 … this. */
+export function maxSteps(q: AttainmentQuestion): number {
   return q.maxDose === undefined ? DEFAULT_MAX_STEPS : Math.floor(q.maxDose / q.step + 1e-9);
 }
 
@@ -210,7 +213,6 @@ export function attainmentCounts(
   const problems = questionProblems(q);
   if (problems.length > 0) throw new Error(problems.join(' '));
   const steps = maxSteps(q);
-  const diff = new Int32Array(steps + 2);
   const perSubject: SubjectAttainment[] = [];
   const scratch: AttainmentScratch = {};
   for (let i = 0; i < subjects.length; i++) {
@@ -220,19 +222,27 @@ export function attainmentCounts(
     }
     const s = subjectAttainment(subjects[i], q, steps, scratch);
     perSubject.push(s);
-    if (s.from <= s.to) {
-      diff[s.from] += 1;
-      diff[s.to + 1] -= 1;
-    }
   }
   opts.onProgress?.(subjects.length, subjects.length);
+  return { counts: countsFromRuns(perSubject, steps), perSubject };
+}
+
+/** The number of subjects attaining at each grid dose k = 0 … steps, from their runs. */
+export function countsFromRuns(runs: readonly SubjectAttainment[], steps: number): Int32Array {
+  const diff = new Int32Array(steps + 2);
+  for (const s of runs) {
+    if (s.from <= s.to) {
+      diff[Math.max(0, s.from)] += 1;
+      diff[Math.min(steps, s.to) + 1] -= 1;
+    }
+  }
   const counts = new Int32Array(steps + 1);
   let run = 0;
   for (let k = 0; k <= steps; k++) {
     run += diff[k];
     counts[k] = run;
   }
-  return { counts, perSubject };
+  return counts;
 }
 
 /** Wilson score interval for `count` successes out of `n` (95%). */

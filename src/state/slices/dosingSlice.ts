@@ -29,6 +29,8 @@ import {
 } from '../../workers/dosingClient';
 import { activePredictor } from '../activeModel';
 import type { SavedFitMeta } from '../fitFile';
+import { loadFitResult } from '../fitStorage';
+import type { ParameterDraws } from '../../core/nlme/uncertainty';
 import type { WorkbenchState } from '../store';
 import { DEMO_TRUTH_ID } from './savedFitsSlice';
 
@@ -75,7 +77,17 @@ export interface DosingSettings {
   readonly maxDose: number;
   /** The model the challenge table is answered by. */
   readonly challengeModelId: string;
+  /** Where the dose search runs: WebGPU when it helps, always, or never. */
+  readonly compute: 'auto' | 'webgpu' | 'cpu';
+  /**
+   * Band from the fits' parameter uncertainty (replicate populations from draws of the
+   * estimates) instead of the Monte Carlo interval; fits without draws keep the latter.
+   */
+  readonly parameterUncertainty: boolean;
 }
+
+/** Replicate populations for a parameter-uncertainty band. */
+export const UNCERTAINTY_REPLICATES = 50;
 
 export const DEFAULT_DOSING_SETTINGS: DosingSettings = {
   modelIds: [DEMO_TRUTH_ID],
@@ -97,6 +109,8 @@ export const DEFAULT_DOSING_SETTINGS: DosingSettings = {
   limitMaxDose: false,
   maxDose: 200,
   challengeModelId: DEMO_TRUTH_ID,
+  compute: 'auto',
+  parameterUncertainty: false,
 };
 
 /** A model the panel can ask: the demo truth or a saved fit. */
@@ -454,6 +468,15 @@ function progressOf(
   return { ...p, modelIndex, models, label, fraction: (modelIndex + within) / models };
 }
 
+/** A saved fit's parameter draws (kept with its full result in IndexedDB), if it has any. */
+async function savedDraws(id: string): Promise<ParameterDraws | undefined> {
+  try {
+    return (await loadFitResult(id))?.parameterDraws;
+  } catch {
+    return undefined;
+  }
+}
+
 function reason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -481,6 +504,7 @@ export function restoreDosingSettings(value: unknown): DosingSettings {
       ? s.intervalChoice
       : d.intervalChoice,
     direction: s.direction === 'above' ? 'above' : 'below',
+    compute: ['auto', 'webgpu', 'cpu'].includes(s.compute) ? s.compute : d.compute,
   };
 }
 
@@ -547,7 +571,14 @@ export const createDosingSlice: StateCreator<WorkbenchState, [], [], DosingSlice
     for (let i = 0; i < n; i++) {
       const job = plan.jobs[i];
       try {
+        const draws =
+          dosingSettings.parameterUncertainty && job.modelId !== DEMO_TRUTH_ID
+            ? await savedDraws(job.modelId)
+            : undefined;
+        if (runningDose !== controller) return;
         const result = await attainmentInWorker(job.model, job.population, plan.question, {
+          compute: dosingSettings.compute,
+          ...(draws ? { uncertainty: { draws, replicates: UNCERTAINTY_REPLICATES } } : {}),
           signal: controller.signal,
           onProgress: (p) => {
             if (runningDose === controller) set({ dosingProgress: progressOf(p, i, n, job.label) });

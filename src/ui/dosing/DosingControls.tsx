@@ -6,7 +6,9 @@ import { MAX_POPULATION_SIZE } from '../../core/dosing/virtualPopulation';
 import { useWorkbench } from '../../state/store';
 import {
   dosingModelOptions,
+  UNCERTAINTY_REPLICATES,
   type BwSource,
+  type DosingSettings,
   type DosingIntervalChoice,
 } from '../../state/slices/dosingSlice';
 import { ExactNumberInput } from './ExactNumberInput';
@@ -15,6 +17,12 @@ const INTERVALS: { value: DosingIntervalChoice; label: string }[] = [
   { value: '24', label: 'Daily (24 h)' },
   { value: '168', label: 'Weekly' },
   { value: 'custom', label: 'Custom' },
+];
+
+const COMPUTE_CHOICES: { value: DosingSettings['compute']; label: string }[] = [
+  { value: 'auto', label: 'Auto' },
+  { value: 'webgpu', label: 'WebGPU' },
+  { value: 'cpu', label: 'CPU' },
 ];
 
 const BW_SOURCES: { value: BwSource; label: string }[] = [
@@ -311,6 +319,47 @@ export function DosingControls() {
           </span>
           <span className="muted small">throughout the dosing interval at steady state.</span>
         </div>
+        <div className="field">
+          <span id={`${id}-compute`} className="dosing-label">
+            Compute on
+          </span>
+          <div className="row">
+            <ToggleGroup.Root
+              type="single"
+              className="segmented"
+              aria-labelledby={`${id}-compute`}
+              value={s.compute}
+              onValueChange={(v) => v && set({ compute: v as DosingSettings['compute'] })}
+            >
+              {COMPUTE_CHOICES.map((c) => (
+                <ToggleGroup.Item
+                  key={c.value}
+                  value={c.value}
+                  data-testid={`dosing-compute-${c.value}`}
+                >
+                  {c.label}
+                </ToggleGroup.Item>
+              ))}
+            </ToggleGroup.Root>
+          </div>
+          <span className="muted small">
+            Auto uses WebGPU when it is a real GPU; every GPU run is checked against the CPU.
+          </span>
+        </div>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={s.parameterUncertainty}
+            onChange={(e) => set({ parameterUncertainty: e.currentTarget.checked })}
+            data-testid="dosing-parameter-uncertainty"
+          />
+          Band from the fit&apos;s parameter uncertainty
+        </label>
+        <p className="muted small dosing-hint">
+          {s.parameterUncertainty
+            ? `${UNCERTAINTY_REPLICATES} replicate populations, each from one draw of the fit's estimates (fits with a covariance step); other models keep the Monte Carlo band.`
+            : 'Otherwise the band is the Monte Carlo 95% interval for the population size.'}
+        </p>
         <label className="check">
           <input
             type="checkbox"

@@ -115,8 +115,7 @@ export function FindDoseCard() {
             {shown.question.threshold.direction} {shown.question.threshold.value} ng/mL throughout
             the {shown.question.interval} h interval at steady state; dashed verticals: each
             model&apos;s answer. Spread between subjects is the between-subject variability from the
-            model&apos;s Ω; band = Monte Carlo 95% interval for N ={' '}
-            {results[0].result.subjects.toLocaleString('en-US')} subjects.
+            model&apos;s Ω; the shaded band of each line is said under its answer.
           </p>
           <ul className="dosing-answers" data-testid="dosing-answers">
             {results.map((r, i) => (
@@ -133,11 +132,18 @@ export function FindDoseCard() {
                   {r.result.summary}
                 </p>
                 <p className="small muted">
-                  Dose band (95% Monte Carlo):{' '}
-                  <strong>{bandText(r.result.doseBand, r.result.maxDose)}</strong> · attainment at
-                  the answer {percent(r.result.attainment)} · at {r.result.maxDose} mg{' '}
+                  Dose band: <strong>{bandText(r.result.doseBand, r.result.maxDose)}</strong> ·
+                  attainment at the answer {percent(r.result.attainment)} · at {r.result.maxDose} mg{' '}
                   {percent(r.result.attainmentAtMax)}
                 </p>
+                <p className="small muted" data-testid="dosing-answer-band">
+                  Band: {r.result.band}.
+                </p>
+                {r.result.compute ? (
+                  <p className="small muted" data-testid="dosing-answer-compute">
+                    {r.result.compute.note}
+                  </p>
+                ) : null}
                 {r.warnings.length > 0 ? (
                   <div className="alert warn small" data-testid="dosing-answer-warnings">
                     Outside what the model was fitted on:

@@ -1,6 +1,8 @@
 /// <reference types="@webgpu/types" />
 import {
+  AttainmentCancelledError,
   attainmentCounts,
+  maxSteps,
   type AttainmentQuestion,
   type SubjectAttainment,
 } from '../../core/dosing/attainment';
@@ -29,8 +31,8 @@ const CHUNK = 16_384;
 
 export interface GpuRunsOutcome {
   readonly runs: SubjectAttainment[];
-  readonly backend: 'webgpu' | 'cpu';
-  /** Why the CPU ran, or how the GPU run was checked. */
+  readonly backend: 'webgpu';
+  /** How the GPU run was checked. */
   readonly note: string;
 }
 
@@ -38,6 +40,8 @@ interface GpuState {
   readonly device: GPUDevice;
   readonly pipeline: GPUComputePipeline;
   readonly adapter: string;
+  /** A software adapter (SwiftShader): correct, but slower than the CPU path. */
+  readonly software: boolean;
 }
 
 let gpuState: Promise<GpuState | string> | null = null;
@@ -59,9 +63,19 @@ async function initGpu(): Promise<GpuState | string> {
     layout: 'auto',
     compute: { module, entryPoint: 'main' },
   });
-  const info = (adapter as { info?: { vendor?: string; architecture?: string } }).info;
+  const info = (
+    adapter as {
+      info?: { vendor?: string; architecture?: string; description?: string };
+      isFallbackAdapter?: boolean;
+    }
+  ).info;
   const label = [info?.vendor, info?.architecture].filter(Boolean).join(' ');
-  return { device, pipeline, adapter: label || 'WebGPU' };
+  const software =
+    (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
+    /swiftshader|software|llvmpipe/i.test(
+      [info?.vendor, info?.architecture, info?.description].join(' '),
+    );
+  return { device, pipeline, adapter: label || 'WebGPU', software };
 }
 
 async function dispatch(
@@ -120,50 +134,54 @@ async function dispatch(
   }
 }
 
-/** Dose grid size of a question (as attainmentCounts uses it). */
-function gridSteps(counts: Int32Array): number {
-  return counts.length - 1;
-}
+/** Where the dose search should run: WebGPU when it helps (auto), always, or never. */
+export type ComputePreference = 'auto' | 'webgpu' | 'cpu';
 
 /**
- * Every subject's attaining doses, on WebGPU when it is available and agrees with the CPU on
- * the first subjects, else on the CPU. `onProgress` gets subjects done.
+ * Every subject's attaining doses on WebGPU, checked against the CPU on the first subjects.
+ * Returns the reason instead when WebGPU is unavailable, not wanted (auto on a software
+ * adapter), or cannot run this model.
  */
 export async function attainmentRunsGpu(
   subjects: readonly VirtualSubject[],
   q: AttainmentQuestion,
+  preference: ComputePreference,
   opts: { onProgress?: (done: number, total: number) => void; shouldStop?: () => boolean } = {},
-): Promise<GpuRunsOutcome | null> {
+): Promise<GpuRunsOutcome | { readonly reason: string }> {
+  if (preference === 'cpu') return { reason: 'the CPU was chosen' };
   const unsupported = gpuUnsupportedReason(subjects, q);
-  if (unsupported) return null;
+  if (unsupported) return { reason: unsupported };
   gpuState ??= initGpu().catch((err: unknown) => `WebGPU failed to start: ${String(err)}`);
   const state = await gpuState;
-  if (typeof state === 'string') return null;
-  // The CPU's answer for the check subjects also fixes the grid size.
+  if (typeof state === 'string') return { reason: state };
+  if (preference === 'auto' && state.software) {
+    return {
+      reason: `WebGPU here is a software renderer (${state.adapter}), slower than the CPU path; choose WebGPU to use it anyway`,
+    };
+  }
+  // The CPU's answer for the check subjects.
   const check = subjects.slice(0, Math.min(GPU_CHECK_SUBJECTS, subjects.length));
   const cpu = attainmentCounts(check, q);
-  const maxSteps = gridSteps(cpu.counts);
+  const steps = maxSteps(q);
   const runs: SubjectAttainment[] = [];
   for (let start = 0; start < subjects.length; start += CHUNK) {
-    if (opts.shouldStop?.()) return null;
+    if (opts.shouldStop?.()) throw new AttainmentCancelledError();
     const part = subjects.slice(start, start + CHUNK);
-    runs.push(...runsFromGpu(await dispatch(state, part, q, maxSteps)));
+    runs.push(...runsFromGpu(await dispatch(state, part, q, steps)));
     opts.onProgress?.(Math.min(subjects.length, start + CHUNK), subjects.length);
   }
-  const differing = cpu.perSubject.filter((r, i) => !sameRun(r, runs[i], maxSteps)).length;
+  const differing = cpu.perSubject.filter((r, i) => !sameRun(r, runs[i], steps)).length;
   // Single precision may move a subject whose threshold dose sits on a grid point by one step.
   const offByMore = cpu.perSubject.filter((r, i) => !nearRun(r, runs[i])).length;
   if (offByMore > 0 || differing > Math.ceil(0.05 * check.length)) {
     return {
-      runs: cpu.perSubject.concat(attainmentCounts(subjects.slice(check.length), q).perSubject),
-      backend: 'cpu',
-      note: `WebGPU disagreed with the CPU on ${Math.max(differing, offByMore)} of ${check.length} check subjects, so the CPU computed this.`,
+      reason: `WebGPU disagreed with the CPU on ${Math.max(differing, offByMore)} of ${check.length} check subjects`,
     };
   }
   return {
     runs,
     backend: 'webgpu',
-    note: `WebGPU (${state.adapter}); ${check.length - differing} of ${check.length} check subjects identical to the CPU.`,
+    note: `Computed on WebGPU (${state.adapter}${state.software ? ', a software renderer' : ''}); ${check.length - differing} of ${check.length} check subjects identical to the CPU.`,
   };
 }
 
