@@ -1,4 +1,5 @@
 import { runChallengeBench } from './challenge';
+import { runAttainmentBench } from './attainment';
 import { runFitBench } from './fit';
 import { runSimulationBench, type Metric } from './simulation';
 
@@ -12,6 +13,11 @@ const BENCHES: Record<string, { describe: string; run: () => Promise<Metric[]> }
     describe:
       'virtual population, 1-cmt oral PK + indirect response, 10,000 subjects × 504 h, vs NumPy RK4',
     run: () => runSimulationBench(),
+  },
+  attainment: {
+    describe:
+      'target attainment for 100,000 virtual subjects (demo true model, once daily, two thresholds)',
+    run: () => runAttainmentBench(),
   },
   fit: {
     describe:
