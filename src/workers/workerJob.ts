@@ -1,0 +1,136 @@
+/**
+ * One way to run a job in its own module worker, shared by every client (fits and VPCs, dose
+ * searches, population bands). The worker is ended when the answer comes. Where workers do not
+ * exist (Node, old browsers) or the worker fails to load, the same core runs on the main
+ * thread, so the caller always gets an answer; a worker that dies after it started is reported,
+ * not re-run on the main thread (a long job there would freeze the page).
+ */
+
+/** Every worker message carries the request's id; these two types end a job. */
+export type WorkerReply =
+  | { readonly type: 'cancelled'; readonly id: number }
+  | { readonly type: 'error'; readonly id: number; readonly error: string }
+  | { readonly type: string; readonly id: number };
+
+export interface WorkerJobOptions<P> {
+  /** Progress, as often as the worker posts it. */
+  readonly onProgress?: (progress: P) => void;
+  /** Aborting stops the job; the promise rejects with an AbortError at once. */
+  readonly signal?: AbortSignal;
+}
+
+export interface WorkerJobPlan<Req, Res extends WorkerReply, T, P> {
+  /** The job in words, for errors ("the fit was cancelled"). */
+  readonly what: string;
+  /**
+   * Starts the worker: `new Worker(new URL('./x.worker.ts', import.meta.url), { type:
+   * 'module' })` written out at the call site, where the bundler finds the worker.
+   */
+  readonly createWorker: () => Worker;
+  readonly request: (id: number) => Req;
+  /** The message asking the worker to stop, when it reads messages while it works. */
+  readonly cancel?: (id: number) => Req;
+  /** How long (ms) a worker told to stop gets before it is ended (default 0: at once). */
+  readonly cancelGraceMs?: number;
+  /** The answer in a message: a result, progress, or nothing for this job. */
+  readonly read: (msg: Res) => { readonly result: T } | { readonly progress: P } | null;
+  /** The same job on the main thread. */
+  readonly onMainThread: (onProgress: (p: P) => void, shouldStop: () => boolean) => T | Promise<T>;
+  /** True for the error a job throws when it was told to stop. */
+  readonly isCancellation: (err: unknown) => boolean;
+}
+
+export function cancelledError(what: string): DOMException {
+  return new DOMException(`The ${what} was cancelled.`, 'AbortError');
+}
+
+let nextRequestId = 1;
+
+export function runWorkerJob<Req, Res extends WorkerReply, T, P>(
+  plan: WorkerJobPlan<Req, Res, T, P>,
+  opts: WorkerJobOptions<P> = {},
+): Promise<T> {
+  const { signal } = opts;
+  const onProgress = (p: P) => opts.onProgress?.(p);
+  if (signal?.aborted) return Promise.reject(cancelledError(plan.what));
+  const onMainThread = (): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(cancelledError(plan.what));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      // A macrotask first, so an abort that follows this call at once is seen before the work.
+      setTimeout(() => {
+        if (signal?.aborted) return;
+        Promise.resolve()
+          .then(() => plan.onMainThread(onProgress, () => signal?.aborted ?? false))
+          .then(resolve, (err: unknown) =>
+            reject(plan.isCancellation(err) ? cancelledError(plan.what) : err),
+          )
+          .finally(() => signal?.removeEventListener('abort', onAbort));
+      }, 0);
+    });
+  if (typeof Worker === 'undefined') return onMainThread();
+  let worker: Worker;
+  try {
+    worker = plan.createWorker();
+  } catch {
+    return onMainThread();
+  }
+  const id = nextRequestId++;
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    let heard = false;
+    const settle = (terminateAfterMs = 0): boolean => {
+      if (settled) return false;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      if (terminateAfterMs > 0) setTimeout(() => worker.terminate(), terminateAfterMs);
+      else worker.terminate();
+      return true;
+    };
+    const fail = (error: Error): void => {
+      if (settle()) reject(error);
+    };
+    function onAbort(): void {
+      if (plan.cancel) {
+        try {
+          worker.postMessage(plan.cancel(id));
+        } catch {
+          // The worker is gone already; ending it below is all that is left.
+        }
+      }
+      if (settle(plan.cancel ? (plan.cancelGraceMs ?? 0) : 0)) reject(cancelledError(plan.what));
+    }
+    worker.onmessage = (event: MessageEvent<Res>) => {
+      const msg = event.data;
+      if (msg.id !== id) return;
+      heard = true;
+      if (msg.type === 'cancelled') return fail(cancelledError(plan.what));
+      if (msg.type === 'error' && 'error' in msg) return fail(new Error(msg.error));
+      const answer = plan.read(msg);
+      if (!answer) return;
+      if ('result' in answer) {
+        if (settle()) resolve(answer.result);
+      } else if (!settled) onProgress(answer.progress);
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      // A worker that cannot load (blocked module, old bundle) is not the job's fault.
+      if (!heard) {
+        if (settle()) onMainThread().then(resolve, reject);
+      } else {
+        fail(
+          new Error(`The ${plan.what} stopped unexpectedly: ${event.message || 'worker error'}`),
+        );
+      }
+    };
+    worker.onmessageerror = () =>
+      fail(new Error(`The ${plan.what}'s answer could not be read (message error).`));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      worker.postMessage(plan.request(id));
+    } catch (err) {
+      // A value that does not clone is a bug in the caller; say so rather than hide it.
+      fail(new Error(`Could not send the ${plan.what} to its worker: ${String(err)}`));
+    }
+  });
+}
