@@ -8,8 +8,11 @@ import { fitFileText, fitMeta } from '../src/state/fitFile';
 import { fakeFitResult } from '../src/testing/fakeFit';
 import { snap, trackErrors } from './helpers';
 
-/** A saved-fit file whose model is the demo truth with 1.5 times the clearance. */
-function fasterClearanceFit(): string {
+/**
+ * A saved-fit file whose model is the demo truth with 1.5 times the clearance; with `draws`,
+ * it carries draws of its estimates (IC50 ±30%) as a fit with a covariance step does.
+ */
+function fasterClearanceFit(draws = false): string {
   const imported = importNonmem(generateDemoTrial(3).csv, { name: 'Demo trial' });
   if (!imported.ok) throw new Error('The demo trial does not import.');
   const result = fakeFitResult(buildFitSpec('pk1-oral-idr1', imported.dataset), imported.dataset);
@@ -20,7 +23,15 @@ function fasterClearanceFit(): string {
     bwRange: [50, 100],
     comedValues: [0, 1],
   };
-  const fit = { ...result, model };
+  const parameterDraws = {
+    method: 'test draws',
+    draws: [0.7, 1, 1.3].map((f) => ({
+      theta: { ...(model.theta as Record<string, number>), IC50: (model.theta.IC50 ?? 1) * f },
+      covariates: model.covariateEffects.map((e) => (e.kind === 'power' ? e.exponent : e.theta)),
+      omega: model.randomEffects.map((r) => r.omega),
+    })),
+  };
+  const fit = { ...result, model, ...(draws ? { parameterDraws } : {}) };
   return fitFileText(fitMeta(fit, 'x', 'Faster clearance', domain), fit);
 }
 
@@ -176,5 +187,28 @@ test('runs the dose search on WebGPU when asked, checked against the CPU', async
   // The same answer, to the subject: the kernel's single precision does not move it.
   await expect(page.getByTestId('dosing-answer-text')).toHaveText(cpuAnswer ?? '');
   await snap(page, testInfo, 'dosing-webgpu');
+  expect(errors).toEqual([]);
+});
+
+test("a fit's parameter uncertainty gives the band", async ({ page }) => {
+  const errors = trackErrors(page);
+  await page.getByRole('tab', { name: /Model fit/ }).click();
+  await page.getByTestId('fit-import').setInputFiles({
+    name: 'faster.fit.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(fasterClearanceFit(true)),
+  });
+  await expect(page.getByTestId('fit-file-message')).toContainText('Imported');
+  await page.getByRole('tab', { name: /Dosing/ }).click();
+  await page.getByRole('checkbox', { name: /Faster clearance/ }).check();
+  await page.getByRole('checkbox', { name: /Demo trial's true model/ }).uncheck();
+  await page.getByTestId('dosing-size').fill('500');
+  await page.getByTestId('dosing-parameter-uncertainty').check();
+  await page.getByTestId('dosing-run').click();
+  await expect(page.getByTestId('dosing-answer-band')).toContainText(
+    /50 replicate populations of 500 subjects, each from one draw of the fit's estimates/,
+    { timeout: 45_000 },
+  );
+  await expect(page.getByTestId('dosing-answer-dose')).toHaveText(/^\d+(\.\d+)? mg$/);
   expect(errors).toEqual([]);
 });
