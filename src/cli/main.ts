@@ -4,6 +4,7 @@ import { registerSimulate } from './simulate';
 import { registerTrial } from './trial';
 import { registerFit } from './fit';
 import { registerDosing } from './dosing';
+import { registerTrain } from './train';
 
 // The command line serves researchers and benchmarks from the same core as the app.
 const program = new Command();
@@ -17,6 +18,7 @@ registerSimulate(program);
 registerTrial(program);
 registerFit(program);
 registerDosing(program);
+registerTrain(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));

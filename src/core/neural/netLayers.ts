@@ -1,0 +1,343 @@
+/**
+ * Building blocks of the neural PK/PD networks (tfjs, functional style). A network is first
+ * *defined* against a ParamSet, which records the shape of every parameter and returns
+ * forward functions; the same definition counts parameters (no tensors) or, once the set is
+ * materialised, runs on tf variables. So countParameters and the trained network can never
+ * disagree.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../util/rng';
+import {
+  geluCpu,
+  LAYER_NORM_EPS,
+  layerNormCpu,
+  linearCpu,
+  moeBalanceCpu,
+  moeExpertsCpu,
+  moeGateCpu,
+  useFusedCpuKernels,
+} from './netKernels';
+
+/** How a parameter starts: Glorot-uniform weights, zero biases, unit LayerNorm gains. */
+export type ParamInit = 'glorot' | 'zeros' | 'ones';
+
+export interface ParamSpec {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly init: ParamInit;
+  /** Fan-in and fan-out for the Glorot limit (per expert for stacked expert weights). */
+  readonly fanIn: number;
+  readonly fanOut: number;
+  /** AdamW's decoupled weight decay applies (weight matrices only). */
+  readonly decay: boolean;
+}
+
+export function specSize(spec: ParamSpec): number {
+  return spec.shape.reduce((a, b) => a * b, 1);
+}
+
+/** Per-call settings of a forward pass. */
+export interface ForwardContext {
+  /** Dropout on (training) or off (validation, prediction). */
+  readonly training: boolean;
+  readonly dropout: number;
+  /** Draws dropout masks (the run's seeded RNG); null when not training. */
+  readonly rng: Rng | null;
+  /** MoE load-balancing losses of this pass, one scalar per MoE block call. */
+  readonly aux: tf.Scalar[];
+}
+
+export type Forward = (x: tf.Tensor2D, ctx: ForwardContext) => tf.Tensor2D;
+
+/** The parameters of one network: shapes while defining, tf variables once materialised. */
+export class ParamSet {
+  readonly specs: ParamSpec[] = [];
+  private vars: tf.Variable[] | null = null;
+  private readonly constants = new Map<string, tf.Tensor>();
+
+  add(spec: ParamSpec): number {
+    if (this.vars) throw new Error('ParamSet: cannot add parameters after materialising');
+    this.specs.push(spec);
+    return this.specs.length - 1;
+  }
+
+  /** The parameter's current value (only inside a forward pass of a materialised set). */
+  get(index: number): tf.Tensor {
+    if (!this.vars) throw new Error('ParamSet: parameters are not materialised');
+    return this.vars[index];
+  }
+
+  get size(): number {
+    return this.specs.reduce((s, spec) => s + specSize(spec), 0);
+  }
+
+  get variables(): readonly tf.Variable[] {
+    if (!this.vars) throw new Error('ParamSet: parameters are not materialised');
+    return this.vars;
+  }
+
+  /** Creates the tf variables, drawing initial values from `rng` (reproducible per seed). */
+  materialise(rng: Rng): void {
+    if (this.vars) throw new Error('ParamSet: already materialised');
+    this.vars = this.specs.map((spec) => {
+      const n = specSize(spec);
+      const values = new Float32Array(n);
+      if (spec.init === 'ones') values.fill(1);
+      else if (spec.init === 'glorot') {
+        const limit = Math.sqrt(6 / (spec.fanIn + spec.fanOut));
+        for (let i = 0; i < n; i++) values[i] = (2 * rng.uniform() - 1) * limit;
+      }
+      return tf.tidy(() => tf.variable(tf.tensor(values, [...spec.shape], 'float32'), true));
+    });
+  }
+
+  /**
+   * A constant tensor shared by the forward passes (created on first use, kept outside any
+   * tidy, disposed with the parameters).
+   */
+  constant(key: string, make: () => tf.Tensor): tf.Tensor {
+    let t = this.constants.get(key);
+    if (!t) {
+      t = tf.keep(make());
+      this.constants.set(key, t);
+    }
+    return t;
+  }
+
+  dispose(): void {
+    if (this.vars) for (const v of this.vars) v.dispose();
+    this.vars = null;
+    for (const t of this.constants.values()) t.dispose();
+    this.constants.clear();
+  }
+}
+
+// ---- layers ------------------------------------------------------------------------------
+
+/** Linear layer x·W + b (one fused kernel). */
+export function linear(ps: ParamSet, name: string, inWidth: number, outWidth: number): Forward {
+  const w = ps.add({
+    name: `${name}/w`,
+    shape: [inWidth, outWidth],
+    init: 'glorot',
+    fanIn: inWidth,
+    fanOut: outWidth,
+    decay: true,
+  });
+  const b = ps.add({
+    name: `${name}/b`,
+    shape: [outWidth],
+    init: 'zeros',
+    fanIn: inWidth,
+    fanOut: outWidth,
+    decay: false,
+  });
+  return (x) => affine(x, ps.get(w) as tf.Tensor2D, ps.get(b) as tf.Tensor1D);
+}
+
+/** x·W + b: a fused JavaScript op on the CPU backend, tfjs's fused matMul elsewhere. */
+function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
+  if (useFusedCpuKernels()) return linearCpu(x, w, b);
+  return tf.fused.matMul({ a: x, b: w, bias: b }) as tf.Tensor2D;
+}
+
+/** LayerNorm over the feature axis with a learned gain and bias. */
+export function layerNorm(ps: ParamSet, name: string, width: number): Forward {
+  const g = ps.add({
+    name: `${name}/gain`,
+    shape: [width],
+    init: 'ones',
+    fanIn: width,
+    fanOut: width,
+    decay: false,
+  });
+  const b = ps.add({
+    name: `${name}/bias`,
+    shape: [width],
+    init: 'zeros',
+    fanIn: width,
+    fanOut: width,
+    decay: false,
+  });
+  // Row statistics and their broadcasts as thin matMuls: tfjs's CPU backend runs [B, h] ∘ [B, 1]
+  // broadcasts (and the gradients of row reductions) through a slow per-element index path.
+  return (x) => {
+    if (useFusedCpuKernels())
+      return layerNormCpu(x, ps.get(g) as tf.Tensor1D, ps.get(b) as tf.Tensor1D);
+    const colMean = ps.constant(`colMean${width}`, () =>
+      tf.fill([width, 1], 1 / width),
+    ) as tf.Tensor2D;
+    const onesRow = ps.constant(`onesRow${width}`, () => tf.ones([1, width])) as tf.Tensor2D;
+    const mean = tf.matMul(x, colMean);
+    const centered = tf.sub(x, tf.matMul(mean, onesRow));
+    const variance = tf.matMul(tf.square(centered), colMean);
+    const inv = tf.matMul(tf.rsqrt(tf.add(variance, LAYER_NORM_EPS)), onesRow);
+    return tf.add(tf.mul(tf.mul(centered, inv), ps.get(g)), ps.get(b)) as tf.Tensor2D;
+  };
+}
+
+/** Exact GELU, x·Φ(x) = 0.5·x·(1 + erf(x/√2)). */
+export function gelu<T extends tf.Tensor>(x: T): T {
+  if (useFusedCpuKernels()) return geluCpu(x);
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)) as T;
+}
+
+/** Inverted dropout in training; the identity otherwise. */
+export function dropout<T extends tf.Tensor>(x: T, ctx: ForwardContext): T {
+  if (!ctx.training || ctx.dropout <= 0 || !ctx.rng) return x;
+  return tf.mul(x, tf.tensor(dropoutMask(x.size, ctx), x.shape, 'float32')) as T;
+}
+
+/** An inverted-dropout mask: 1/(1 − rate) with probability 1 − rate, else 0. */
+function dropoutMask(size: number, ctx: ForwardContext): Float32Array {
+  const keep = 1 - ctx.dropout;
+  const mask = new Float32Array(size);
+  const rng = ctx.rng as Rng;
+  for (let i = 0; i < size; i++) mask[i] = rng.uniform() < keep ? 1 / keep : 0;
+  return mask;
+}
+
+/**
+ * A 0/1 mask of each row's top-k entries, with a zero gradient: routing is a discrete choice
+ * (tfjs has no TopK gradient; the weights of the chosen experts carry the gate's gradient).
+ */
+function topKMask(k: number, n: number): (p: tf.Tensor2D) => tf.Tensor2D {
+  return tf.customGrad((...inputs) => {
+    const p = inputs[0] as tf.Tensor2D;
+    return {
+      value: tf.sum(tf.oneHot(tf.topk(p, k).indices, n, 1, 0, 'float32'), 1) as tf.Tensor2D,
+      gradFunc: (dy: tf.Tensor2D) => tf.zerosLike(dy),
+    };
+  }) as (p: tf.Tensor2D) => tf.Tensor2D;
+}
+
+/**
+ * Mixture of experts on width h: a softmax gate over `experts` experts, top-k routing with the
+ * chosen experts' gate weights renormalised to sum to 1, each expert a 2-layer MLP
+ * (Linear h→h, GELU, dropout, Linear h→h). On tfjs's CPU backend the routing, the balance
+ * loss and the experts are fused JavaScript ops that run only each row's k chosen experts. On
+ * other backends the experts run densely as two matMuls (all rows through all experts) and the
+ * routing weights zero the unchosen ones; both give the same outputs and gradients.
+ *
+ * Pushes the load-balancing loss N·Σ_i f_i·P_i onto ctx.aux: f_i is the fraction of routing
+ * slots (rows × k) that went to expert i (no gradient), P_i the mean gate probability of
+ * expert i (with a gradient, so the gate learns to spread the load). It is 1 when balanced.
+ */
+export function mixtureOfExperts(
+  ps: ParamSet,
+  name: string,
+  width: number,
+  experts: number,
+  topK: number,
+): Forward {
+  const e = Math.max(1, Math.floor(experts));
+  const k = Math.min(e, Math.max(1, Math.floor(topK)));
+  const gate = linear(ps, `${name}/gate`, width, e);
+  // Expert i's first layer is columns [i·h, (i+1)·h) of w1, its second rows [i·h, (i+1)·h) of w2.
+  const w1 = ps.add({
+    name: `${name}/experts/w1`,
+    shape: [width, e * width],
+    init: 'glorot',
+    fanIn: width,
+    fanOut: width,
+    decay: true,
+  });
+  const b1 = ps.add({
+    name: `${name}/experts/b1`,
+    shape: [e * width],
+    init: 'zeros',
+    fanIn: width,
+    fanOut: width,
+    decay: false,
+  });
+  const w2 = ps.add({
+    name: `${name}/experts/w2`,
+    shape: [e * width, width],
+    init: 'glorot',
+    fanIn: width,
+    fanOut: width,
+    decay: true,
+  });
+  const b2 = ps.add({
+    name: `${name}/experts/b2`,
+    shape: [e, width],
+    init: 'zeros',
+    fanIn: width,
+    fanOut: width,
+    decay: false,
+  });
+  const mask = topKMask(k, e);
+  return (x, ctx) => {
+    const rows = x.shape[0];
+    const logits = gate(x, ctx); // [B, E]
+    if (useFusedCpuKernels()) {
+      // Fused routing and balance loss; sparse experts: only each row's k chosen experts run.
+      const weights = moeGateCpu(logits, k);
+      ctx.aux.push(moeBalanceCpu(logits, k));
+      const drop =
+        ctx.training && ctx.dropout > 0 && ctx.rng ? dropoutMask(rows * e * width, ctx) : null;
+      return moeExpertsCpu(
+        x,
+        weights,
+        ps.get(w1) as tf.Tensor2D,
+        ps.get(b1) as tf.Tensor1D,
+        ps.get(w2) as tf.Tensor2D,
+        ps.get(b2) as tf.Tensor2D,
+        drop,
+      );
+    }
+    // [E, E] ones (row sums broadcast back) and [E, E·h] block ones (expert weight → its columns).
+    const onesEE = ps.constant(`onesEE${e}`, () => tf.ones([e, e])) as tf.Tensor2D;
+    const spread = ps.constant(`spread${e}x${width}`, () => {
+      const v = new Float32Array(e * e * width);
+      for (let i = 0; i < e; i++)
+        v.fill(1, i * e * width + i * width, i * e * width + (i + 1) * width);
+      return tf.tensor2d(v, [e, e * width]);
+    }) as tf.Tensor2D;
+    const probs = tf.softmax(logits);
+    const chosen = mask(probs); // [B, E], 0/1, no gradient
+    const picked = tf.mul(probs, chosen);
+    const weights = tf.div(picked, tf.matMul(picked, onesEE)); // renormalised over the k chosen
+    // Load balance: f (routing fractions, constant) · P (mean gate probabilities).
+    const f = tf.div(tf.mean(chosen, 0), k);
+    const p = tf.mean(probs, 0);
+    ctx.aux.push(tf.mul(tf.sum(tf.mul(f, p)), e) as tf.Scalar);
+    // Σ_i w_i·(GELU(x·W1_i + b1_i)·W2_i + b2_i) = [w_1·H_1, …, w_E·H_E]·W2 + w·B2.
+    const hidden = dropout(
+      gelu(affine(x, ps.get(w1) as tf.Tensor2D, ps.get(b1) as tf.Tensor1D)),
+      ctx,
+    );
+    const weighted = tf.mul(hidden, tf.matMul(weights, spread));
+    const mixed = tf.add(
+      tf.matMul(weighted, ps.get(w2) as tf.Tensor2D),
+      tf.matMul(weights, ps.get(b2) as tf.Tensor2D),
+    );
+    return mixed as tf.Tensor2D;
+  };
+}
+
+/** Pre-LayerNorm residual block x + Linear(dropout(GELU(Linear(LN(x))))). */
+export function residualBlock(ps: ParamSet, name: string, width: number): Forward {
+  const norm = layerNorm(ps, `${name}/ln`, width);
+  const fc1 = linear(ps, `${name}/fc1`, width, width);
+  const fc2 = linear(ps, `${name}/fc2`, width, width);
+  return (x, ctx) => tf.add(x, fc2(dropout(gelu(fc1(norm(x, ctx), ctx)), ctx), ctx));
+}
+
+/** Pre-LayerNorm residual MoE block x + MoE(LN(x)). */
+export function residualMoeBlock(
+  ps: ParamSet,
+  name: string,
+  width: number,
+  experts: number,
+  topK: number,
+): Forward {
+  const norm = layerNorm(ps, `${name}/ln`, width);
+  const moe = mixtureOfExperts(ps, `${name}/moe`, width, experts, topK);
+  return (x, ctx) => tf.add(x, moe(norm(x, ctx), ctx));
+}
+
+/** Runs forward functions one after another. */
+export function sequence(...layers: Forward[]): Forward {
+  return (x, ctx) => layers.reduce((h, layer) => layer(h, ctx), x);
+}
