@@ -1,6 +1,7 @@
 import { runChallengeBench } from './challenge';
 import { runAttainmentBench } from './attainment';
 import { runFitBench } from './fit';
+import { runNeuralBench } from './neural';
 import { runSimulationBench, type Metric } from './simulation';
 
 /**
@@ -18,6 +19,11 @@ const BENCHES: Record<string, { describe: string; run: () => Promise<Metric[]> }
     describe:
       'target attainment for 100,000 virtual subjects (demo true model, once daily, two thresholds)',
     run: () => runAttainmentBench(),
+  },
+  neural: {
+    describe:
+      'neural training in Node: seconds per epoch and to early stopping per encoder (cascade, EstData fold 1)',
+    run: () => runNeuralBench(),
   },
   fit: {
     describe:
