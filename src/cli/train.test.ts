@@ -80,6 +80,26 @@ describe('cli train', () => {
     expect(c.err).toEqual([]);
   });
 
+  it('repeats the cross-validation over seeds and summarises folds × seeds', async () => {
+    const c = collect();
+    const opts = { framework: 'cascade', encoder: 'mlp', folds: '3', seeds: '2', json: true };
+    expect(await runTrain(tiny, opts, c.output, stub)).toBe(0);
+    const doc = JSON.parse(c.out.join('\n'));
+    expect(doc.seeds).toEqual([1, 101]);
+    expect(doc.folds).toHaveLength(6);
+    expect(doc.folds.map((f: { seed: number }) => f.seed)).toEqual([1, 1, 1, 101, 101, 101]);
+    expect(doc.foldRmse.pd.n).toBe(6);
+    const pd = doc.folds.map((f: { pdRmse: number }) => f.pdRmse);
+    const mean = pd.reduce((a: number, b: number) => a + b, 0) / pd.length;
+    expect(doc.foldRmse.pd.mean).toBeCloseTo(mean, 12);
+    expect(doc.foldRmse.pd.sd).toBeGreaterThan(0);
+    const text = collect();
+    await runTrain(tiny, { ...opts, json: false }, text.output, stub);
+    expect(text.out.join('\n')).toMatch(/Over 6 folds × seeds: PK RMSE [\d.]+ ± [\d.]+ mg\/L/);
+    const bad = collect();
+    expect(await runTrain(tiny, { ...opts, seeds: '0' }, bad.output, stub)).toBe(1);
+  });
+
   it('names the pre-dose biomarker among the inputs with --baseline-input', async () => {
     const c = collect();
     const opts = { framework: 'cascade', encoder: 'mlp', baselineInput: true, json: true };

@@ -25,6 +25,8 @@ export interface TrainCliOptions {
   readonly head?: string;
   readonly folds?: string;
   readonly seed?: string;
+  /** Repeat the cross-validation with this many seeds (new folds and initialisations). */
+  readonly seeds?: string;
   /** At most this many epochs per fold. */
   readonly epochs?: string;
   /** Give the network the subject's pre-dose biomarker. */
@@ -85,29 +87,59 @@ export function trainConfig(opts: TrainCliOptions): NeuralConfig {
   };
 }
 
-/** The JSON document of `train --json`. */
+/** Mean and SD of the per-fold RMSEs (over folds, and seeds when several ran). */
+export function foldSummary(
+  results: readonly CrossValidationResult[],
+  endpoint: 'pkRmse' | 'pdRmse',
+): { mean: number; sd: number; n: number } | null {
+  const v = results.flatMap((r) =>
+    r.folds.map((f) => f[endpoint]).filter((x): x is number => x !== null),
+  );
+  if (v.length === 0) return null;
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  const sd =
+    v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1)) : 0;
+  return { mean, sd, n: v.length };
+}
+
+const meanOf = (xs: (number | null)[]): number | null => {
+  const v = xs.filter((x): x is number => x !== null);
+  return v.length === 0 ? null : v.reduce((a, b) => a + b, 0) / v.length;
+};
+
+/**
+ * The JSON document of `train --json`. With several seeds, `folds` lists every seed's folds
+ * (each with its seed) and the pooled RMSEs are averaged over the seeds.
+ */
 export function trainJson(
-  result: CrossValidationResult,
+  results: CrossValidationResult | readonly CrossValidationResult[],
   trainSeconds: number,
 ): Record<string, unknown> {
+  const all: readonly CrossValidationResult[] = 'folds' in results ? [results] : results;
+  const result = all[0];
   return {
     framework: result.config.framework,
     encoder: result.config.encoder,
     head: 'direct',
     parameters: result.parameters,
     seed: result.config.seed,
+    ...(all.length > 1 ? { seeds: all.map((r) => r.config.seed) } : {}),
     maxEpochs: result.config.maxEpochs,
-    folds: result.folds.map((f) => ({
-      testSubjects: f.testSubjects,
-      pkRmse: f.pkRmse,
-      pdRmse: f.pdRmse,
-      pkRows: f.pkRows,
-      pdRows: f.pdRows,
-      epochs: f.epochs,
-      bestEpoch: f.bestEpoch,
-    })),
-    pkRmse: result.pkRmse,
-    pdRmse: result.pdRmse,
+    folds: all.flatMap((r) =>
+      r.folds.map((f) => ({
+        ...(all.length > 1 ? { seed: r.config.seed } : {}),
+        testSubjects: f.testSubjects,
+        pkRmse: f.pkRmse,
+        pdRmse: f.pdRmse,
+        pkRows: f.pkRows,
+        pdRows: f.pdRows,
+        epochs: f.epochs,
+        bestEpoch: f.bestEpoch,
+      })),
+    ),
+    pkRmse: meanOf(all.map((r) => r.pkRmse)),
+    pdRmse: meanOf(all.map((r) => r.pdRmse)),
+    foldRmse: { pk: foldSummary(all, 'pkRmse'), pd: foldSummary(all, 'pdRmse') },
     pkRows: result.pkRows,
     pdRows: result.pdRows,
     units: { pk: 'mg/L', pd: 'ng/mL' },
@@ -168,25 +200,45 @@ export async function runTrain(
     if (!opts.json) for (const p of loaded.problems ?? []) output.err(formatProblem(p));
     return fail(loaded.message);
   }
+  let seeds: number;
+  try {
+    seeds = wholeNumber('--seeds', opts.seeds, 1) ?? 1;
+  } catch (err) {
+    return fail(err instanceof Error ? err.message : String(err));
+  }
   const started = performance.now();
   try {
-    const result = await crossValidate(loaded.dataset, config, {
-      folds,
-      features: { baseline: opts.baselineInput === true },
-      ...(trainer ? { trainer } : {}),
-      onProgress: (p) => {
-        if (opts.quiet || opts.json || p.epoch % PROGRESS_EVERY !== 0) return;
-        output.err(
-          `  fold ${p.fold + 1}/${p.folds} epoch ${p.epoch}: train ${p.trainLoss.toFixed(4)}, validation ${p.valLoss.toFixed(4)}`,
-        );
-      },
-    });
+    const results: CrossValidationResult[] = [];
+    for (let r = 0; r < seeds; r++) {
+      // Seeds 100 apart: fold k of a run trains with seed + k, so runs never share one.
+      const runConfig = { ...config, seed: config.seed + 100 * r };
+      results.push(
+        await crossValidate(loaded.dataset, runConfig, {
+          folds,
+          features: { baseline: opts.baselineInput === true },
+          ...(trainer ? { trainer } : {}),
+          onProgress: (p) => {
+            if (opts.quiet || opts.json || p.epoch % PROGRESS_EVERY !== 0) return;
+            output.err(
+              `  seed ${runConfig.seed} fold ${p.fold + 1}/${p.folds} epoch ${p.epoch}: train ${p.trainLoss.toFixed(4)}, validation ${p.valLoss.toFixed(4)}`,
+            );
+          },
+        }),
+      );
+    }
     const seconds = (performance.now() - started) / 1000;
-    output.out(
-      opts.json
-        ? JSON.stringify(trainJson(result, seconds), null, 2)
-        : formatTrain(result, seconds),
-    );
+    if (opts.json) {
+      output.out(JSON.stringify(trainJson(results, seconds), null, 2));
+    } else {
+      output.out(results.map((r) => formatTrain(r, seconds)).join('\n\n'));
+      const pk = foldSummary(results, 'pkRmse');
+      const pd = foldSummary(results, 'pdRmse');
+      if (results.length > 1 && pk && pd) {
+        output.out(
+          `\nOver ${pk.n} folds × seeds: PK RMSE ${pk.mean.toFixed(3)} ± ${pk.sd.toFixed(3)} mg/L, PD RMSE ${pd.mean.toFixed(3)} ± ${pd.sd.toFixed(3)} ng/mL (mean ± sd).`,
+        );
+      }
+    }
     return 0;
   } catch (err) {
     return fail(err instanceof Error ? err.message : String(err));
@@ -209,6 +261,7 @@ export function registerTrain(program: Command): void {
       '--seed <n>',
       `seed of the folds and the networks (default ${DEFAULT_NEURAL_CONFIG.seed})`,
     )
+    .option('--seeds <n>', 'repeat with this many seeds (new folds and initialisations; default 1)')
     .option(
       '--epochs <n>',
       `at most this many epochs per fold (default ${DEFAULT_NEURAL_CONFIG.maxEpochs})`,
