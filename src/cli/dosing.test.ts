@@ -7,7 +7,7 @@ import { loadModelFile, parseFraction, parseRange, runChallengeCli, runOptimize 
 import { runFit } from './fit';
 
 const estData = path.join(repoRoot, '../shared/data/EstData.csv');
-const theo = path.join(repoRoot, 'src/core/nlme/testdata/theophylline.csv');
+const theo = path.join(repoRoot, 'src/core/nlme/fixtures/theophylline.csv');
 
 function collect() {
   const out: string[] = [];

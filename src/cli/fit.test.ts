@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../testing/close';
 import { applyFixes, runFit } from './fit';
 
-const theo = path.join(repoRoot, 'src/core/nlme/testdata/theophylline.csv');
+const theo = path.join(repoRoot, 'src/core/nlme/fixtures/theophylline.csv');
 
 function collect() {
   const out: string[] = [];

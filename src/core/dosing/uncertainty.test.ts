@@ -61,7 +61,7 @@ describe('dose answers with parameter uncertainty', () => {
   });
 
   it('draws a fit’s estimates around the estimates with their standard errors', async () => {
-    const text = readFileSync(path.join(__dirname, '../nlme/testdata/theophylline.csv'), 'utf8');
+    const text = readFileSync(path.join(__dirname, '../nlme/fixtures/theophylline.csv'), 'utf8');
     const res = importNonmem(text, { name: 'theophylline.csv' });
     if (!res.ok) throw new Error('theophylline did not load');
     const fit = await fitPopulation(res.dataset, {

@@ -73,7 +73,7 @@ const HAND: Record<number, Record<string, number>> = {
     DOSING_INTERVAL: 0,
   },
   // A trough written at the dose time: the 24 h dose has not entered yet; the 0 h dose is
-  // exactly 24 h back, inside the 24 h window.
+  // exactly 24 h back, inside the 24 h sum.
   24: {
     TIME_SINCE_FIRST_DOSE: 24,
     TIME_SINCE_LAST_DOSE: 24,
@@ -107,7 +107,7 @@ const HAND: Record<number, Record<string, number>> = {
     N_DOSES: 4,
     CUM_DOSE: 35,
     DOSE_SUM_24H: 5,
-    // The 48 h dose is exactly 72 h back: inside the window.
+    // The 48 h dose is exactly 72 h back: inside the 72 h sum.
     DOSE_SUM_72H: 15,
     DOSE_SUM_168H: 35,
     DOSE_DECAY_12H: 10 * (e(-10) + e(-8) + e(-6)) + 5 * e(-20 / 12),

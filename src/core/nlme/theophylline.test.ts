@@ -12,10 +12,10 @@ import type { FitModelSpec } from './types';
  * log-normal ka, CL, V and additive error). Source: nlmixr2/nlmixr2
  * articles/running_nlmixr.md and the saveFit() reference example — OBJF 116.8036, tka 0.4655,
  * tcl 1.012, tv 3.460, add.sd 0.6947, BSV 70.5/26.8/13.9 %CV (ω² ≈ 0.4037, 0.0691, 0.0191).
- * Details and other published fits: testdata/README.md.
+ * Details and other published fits: fixtures/README.md.
  */
 function theophylline(): Dataset {
-  const text = readFileSync(path.join(__dirname, 'testdata', 'theophylline.csv'), 'utf8');
+  const text = readFileSync(path.join(__dirname, 'fixtures', 'theophylline.csv'), 'utf8');
   const res = importNonmem(text, { name: 'theophylline.csv' });
   if (!res.ok) throw new Error(JSON.stringify(res.problems.slice(0, 3)));
   return res.dataset;
