@@ -21,7 +21,7 @@ import {
   sampleVirtualPopulation,
   type CovariateSource,
 } from '../core/dosing/virtualPopulation';
-import { extrapolationWarnings, type TrainingDomain } from '../core/models/types';
+import { populationExtrapolationWarnings, type TrainingDomain } from '../core/models/types';
 import { trainingDomainOf } from '../core/models/trainingDomain';
 import { fitPopulation } from '../core/nlme/fit';
 import { buildFitSpec, parseModelName } from '../core/nlme/models';
@@ -224,17 +224,11 @@ export function runOptimize(opts: OptimizeCliOptions, output: CliOutput = consol
     const warnings =
       result.dose === null
         ? []
-        : [
-            ...new Set(
-              bw.flatMap((w) =>
-                extrapolationWarnings(loaded.domain, {
-                  dose: result.dose ?? 0,
-                  interval: question.interval,
-                  covariates: { BW: w },
-                }),
-              ),
-            ),
-          ];
+        : populationExtrapolationWarnings(loaded.domain, {
+            dose: result.dose,
+            interval: question.interval,
+            bwRange: bw,
+          });
     if (opts.json) {
       output.out(JSON.stringify(optimizeJson(loaded, result, warnings, seed), null, 2));
     } else {

@@ -11,6 +11,7 @@ import {
 import { attainmentWithUncertainty } from '../core/dosing/uncertainty';
 import type { ParameterDraws } from '../core/nlme/uncertainty';
 import { attainmentRunsGpu, type ComputePreference } from './gpu/attainmentGpu';
+import { errorText } from './workerJob';
 import {
   runChallenge,
   type ChallengeResult,
@@ -137,10 +138,6 @@ export function isDosingCancellation(err: unknown): boolean {
     err instanceof AttainmentCancelledError ||
     (err instanceof Error && (err.name === 'AttainmentCancelledError' || err.name === 'AbortError'))
   );
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /**

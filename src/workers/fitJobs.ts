@@ -62,6 +62,4 @@ export function isCancellation(err: unknown): boolean {
   );
 }
 
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+export { errorText } from './workerJob';

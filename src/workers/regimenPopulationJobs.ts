@@ -1,7 +1,6 @@
 import {
   AttainmentCancelledError,
-  attainmentCounts,
-  attainmentResult,
+  findDose,
   type AttainmentQuestion,
   type AttainmentResult,
 } from '../core/dosing/attainment';
@@ -69,12 +68,10 @@ export function runAttainmentJob(
   if (model.pd === undefined) {
     throw new Error('The model predicts concentrations only: target attainment needs a biomarker.');
   }
-  const subjects = sampleVirtualPopulation(model, population);
-  const { counts } = attainmentCounts(subjects, question, {
+  return findDose(sampleVirtualPopulation(model, population), question, {
     onProgress: throttled(onProgress),
     shouldStop,
   });
-  return attainmentResult(counts, subjects.length, question);
 }
 
 /** True for the error a job throws when it was told to stop. */
@@ -89,6 +86,4 @@ export function isCancellation(err: unknown): boolean {
   );
 }
 
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+export { errorText } from './workerJob';

@@ -40,6 +40,11 @@ export interface WorkerJobPlan<Req, Res extends WorkerReply, T, P> {
   readonly isCancellation: (err: unknown) => boolean;
 }
 
+/** An error's message for a worker's reply (anything thrown, in plain words). */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 export function cancelledError(what: string): DOMException {
   return new DOMException(`The ${what} was cancelled.`, 'AbortError');
 }

@@ -1,5 +1,5 @@
 import type { Dataset } from '../data/types';
-import { extrapolationWarnings, type TrainingDomain } from '../models/types';
+import { populationExtrapolationWarnings, type TrainingDomain } from '../models/types';
 import type { Threshold } from '../pkpd/metrics';
 import type { PopulationModel } from '../pkpd/population';
 import type { Hours, Mg } from '../units';
@@ -174,13 +174,11 @@ export function runChallenge(
         const warnings =
           result.dose === null
             ? []
-            : [scenario.bw[0], scenario.bw[1]].flatMap((bw) =>
-                extrapolationWarnings(opts.domain, {
-                  dose: result.dose ?? 0,
-                  interval: regimen.interval,
-                  covariates: { BW: bw },
-                }),
-              );
+            : populationExtrapolationWarnings(opts.domain, {
+                dose: result.dose,
+                interval: regimen.interval,
+                bwRange: scenario.bw,
+              });
         answers.push({
           scenario: scenario.name,
           interval: regimen.interval,
@@ -190,7 +188,7 @@ export function runChallenge(
           attainment: result.attainment,
           doseBand: result.doseBand,
           summary: result.summary,
-          warnings: [...new Set(warnings)],
+          warnings,
           result,
         });
       }

@@ -56,3 +56,26 @@ export function extrapolationWarnings(
   }
   return out;
 }
+
+/**
+ * Extrapolation warnings for an answer given to a population: the dose and interval, at each
+ * end of the body-weight range and each COMED value present, each warning once.
+ */
+export function populationExtrapolationWarnings(
+  domain: TrainingDomain | undefined,
+  request: {
+    dose: Mg;
+    interval: Hours;
+    bwRange: readonly [Kg, Kg];
+    comedValues?: readonly number[];
+  },
+): string[] {
+  const out = new Set<string>();
+  for (const bw of request.bwRange) {
+    for (const comed of request.comedValues ?? [undefined]) {
+      const covariates: Covariates = comed === undefined ? { BW: bw } : { BW: bw, COMED: comed };
+      for (const w of extrapolationWarnings(domain, { ...request, covariates })) out.add(w);
+    }
+  }
+  return [...out];
+}

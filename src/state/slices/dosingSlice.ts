@@ -18,7 +18,7 @@ import {
   type VirtualPopulationSpec,
 } from '../../core/dosing/virtualPopulation';
 import type { Dataset } from '../../core/data/types';
-import { extrapolationWarnings, type TrainingDomain } from '../../core/models/types';
+import { populationExtrapolationWarnings, type TrainingDomain } from '../../core/models/types';
 import type { PopulationModel } from '../../core/pkpd/population';
 import { TRUE_MODEL } from '../../core/trial/trueModel';
 import {
@@ -382,18 +382,12 @@ export function answerWarnings(
   bwRange: readonly [number, number],
   comedValues: readonly number[],
 ): string[] {
-  const out = new Set<string>();
-  for (const bw of bwRange) {
-    for (const comed of comedValues) {
-      for (const w of extrapolationWarnings(domain, {
-        dose: result.dose ?? 0,
-        interval: result.question.interval,
-        covariates: { BW: bw, COMED: comed },
-      }))
-        out.add(w);
-    }
-  }
-  return [...out];
+  return populationExtrapolationWarnings(domain, {
+    dose: result.dose ?? 0,
+    interval: result.question.interval,
+    bwRange,
+    comedValues,
+  });
 }
 
 export interface DosingModelResult {
