@@ -36,6 +36,7 @@ const stub: Trainer = async (_train, _validation, config) => {
     epochs: 2,
     predictPk: zeros,
     predictPd: zeros,
+    exportWeights: () => [],
     dispose: () => {},
   };
   return network;

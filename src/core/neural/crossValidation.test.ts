@@ -27,6 +27,7 @@ function meanTrainer(seen: { train: Set<number>; validation: Set<number>; seeds:
       epochs: cfg.maxEpochs,
       predictPk: zeros,
       predictPd: zeros,
+      exportWeights: () => [],
       dispose: () => {},
     };
     return network;

@@ -36,6 +36,13 @@ export function specSize(spec: ParamSpec): number {
   return spec.shape.reduce((a, b) => a * b, 1);
 }
 
+/** One parameter's saved values (row-major), as kept in a model file. */
+export interface NamedWeight {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly values: Float32Array;
+}
+
 /** Per-call settings of a forward pass. */
 export interface ForwardContext {
   /** Dropout on (training) or off (validation, prediction). */
@@ -89,6 +96,48 @@ export class ParamSet {
       }
       return tf.tidy(() => tf.variable(tf.tensor(values, [...spec.shape], 'float32'), true));
     });
+  }
+
+  /**
+   * Creates the tf variables from saved values (a trained network read back): every parameter
+   * by name, with its shape; anything missing, extra or misshapen is an error.
+   */
+  load(weights: readonly NamedWeight[]): void {
+    if (this.vars) throw new Error('ParamSet: already materialised');
+    const byName = new Map(weights.map((w) => [w.name, w]));
+    if (byName.size !== weights.length) throw new Error('Saved weights repeat a name');
+    for (const w of weights) {
+      if (!this.specs.some((s) => s.name === w.name))
+        throw new Error(`Saved weight "${w.name}" is not a parameter of this network`);
+    }
+    const values = this.specs.map((spec) => {
+      const w = byName.get(spec.name);
+      if (!w) throw new Error(`Saved weights lack "${spec.name}"`);
+      if (w.shape.join('x') !== spec.shape.join('x'))
+        throw new Error(
+          `Saved weight "${spec.name}" has shape [${w.shape.join(', ')}], expected [${spec.shape.join(', ')}]`,
+        );
+      if (w.values.length !== specSize(spec))
+        throw new Error(`Saved weight "${spec.name}" has ${w.values.length} values`);
+      for (let i = 0; i < w.values.length; i++) {
+        if (!Number.isFinite(w.values[i]))
+          throw new Error(`Saved weight "${spec.name}" has a non-finite value`);
+      }
+      return Float32Array.from(w.values);
+    });
+    this.vars = this.specs.map((spec, i) =>
+      tf.tidy(() => tf.variable(tf.tensor(values[i], [...spec.shape], 'float32'), true)),
+    );
+  }
+
+  /** The current values of every parameter, by name (for saving a trained network). */
+  export(): NamedWeight[] {
+    const vars = this.variables;
+    return this.specs.map((spec, i) => ({
+      name: spec.name,
+      shape: [...spec.shape],
+      values: new Float32Array(vars[i].dataSync()),
+    }));
   }
 
   /**

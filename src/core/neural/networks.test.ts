@@ -5,7 +5,7 @@ import { kernelOptions, moeGateCpu } from './netKernels';
 import { ParamSet, mixtureOfExperts } from './netLayers';
 import type { ForwardContext } from './netLayers';
 import { AdamW } from './netOptim';
-import { buildNetwork, countParameters, trainNetwork } from './networks';
+import { buildNetwork, countParameters, restoreNetwork, trainNetwork } from './networks';
 import { DEFAULT_NEURAL_CONFIG, ENCODERS, FRAMEWORKS } from './types';
 import type { EndpointRows, NeuralConfig, TrainingData } from './types';
 
@@ -414,5 +414,60 @@ describe('AdamW', () => {
     optB.dispose();
     opt.dispose();
     tf.dispose([...init, ...a, ...b, w, zero]);
+  });
+});
+
+describe('saved weights and Monte Carlo dropout', () => {
+  it('restoreNetwork reads exported weights back to the same predictions', async () => {
+    const config = { ...SMALL, framework: 'cascade' as const, encoder: 'resmlp_moe' as const };
+    const net = await trainNetwork(train, validation, { ...config, maxEpochs: 3 });
+    const weights = net.exportWeights();
+    const back = restoreNetwork(config, WIDTH, weights, { bestEpoch: 2, epochs: 3 });
+    try {
+      expect(back.parameters).toBe(net.parameters);
+      expect(back.bestEpoch).toBe(2);
+      const x = validation.pd.x;
+      const n = validation.pd.rows;
+      expect(Array.from(back.predictPd(x, n))).toEqual(Array.from(net.predictPd(x, n)));
+      expect(Array.from(back.predictPk(x, n))).toEqual(Array.from(net.predictPk(x, n)));
+    } finally {
+      net.dispose();
+      back.dispose();
+    }
+  });
+
+  it('restoreNetwork refuses weights that do not fit the config', async () => {
+    const net = await trainNetwork(train, validation, { ...SMALL, maxEpochs: 1 });
+    const weights = net.exportWeights();
+    net.dispose();
+    expect(() => restoreNetwork({ ...SMALL, hidden: 8 }, WIDTH, weights)).toThrow(/shape/);
+    expect(() => restoreNetwork(SMALL, WIDTH, weights.slice(1))).toThrow(/lack/);
+    const bad = weights.map((w, i) =>
+      i === 0 ? { ...w, values: Float32Array.from(w.values, () => NaN) } : w,
+    );
+    expect(() => restoreNetwork(SMALL, WIDTH, bad)).toThrow(/non-finite/);
+    const extra = [...weights, { name: 'x/w', shape: [1], values: new Float32Array(1) }];
+    expect(() => restoreNetwork(SMALL, WIDTH, extra)).toThrow(/not a parameter/);
+    expect(tf.memory().numTensors).toBeLessThan(50);
+  });
+
+  it('a dropout seed gives a reproducible sample that differs from the prediction', async () => {
+    const config = { ...SMALL, dropout: 0.2, maxEpochs: 2 };
+    const net = await trainNetwork(train, validation, config);
+    try {
+      const x = validation.pk.x;
+      const n = validation.pk.rows;
+      const det = net.predictPk(x, n);
+      const a = net.predictPk(x, n, 7);
+      const b = net.predictPk(x, n, 7);
+      const c = net.predictPk(x, n, 8);
+      expect(Array.from(a)).toEqual(Array.from(b));
+      expect(Array.from(a)).not.toEqual(Array.from(det));
+      expect(Array.from(a)).not.toEqual(Array.from(c));
+      // The deterministic prediction does not depend on earlier samples.
+      expect(Array.from(net.predictPk(x, n))).toEqual(Array.from(det));
+    } finally {
+      net.dispose();
+    }
   });
 });

@@ -45,6 +45,7 @@ import type { Rng } from '../util/rng';
 import {
   type Forward,
   type ForwardContext,
+  type NamedWeight,
   ParamSet,
   dropout,
   gelu,
@@ -63,7 +64,7 @@ import type {
   TrainedNetwork,
   TrainingData,
 } from './types';
-import { ENCODERS, FRAMEWORKS } from './types';
+import { ENCODERS, FRAMEWORKS, HEADS } from './types';
 
 export interface TrainOptions {
   readonly onEpoch?: (p: EpochProgress) => void;
@@ -130,6 +131,9 @@ function checkConfig(config: NeuralConfig, inputWidth: number): void {
   if (!FRAMEWORKS.includes(config.framework))
     throw new Error(`Unknown framework "${config.framework}"`);
   if (!ENCODERS.includes(config.encoder)) throw new Error(`Unknown encoder "${config.encoder}"`);
+  if (!HEADS.includes(config.head)) throw new Error(`Unknown head "${config.head}"`);
+  if (config.head !== 'direct')
+    throw new Error(`The "${config.head}" head is not built by this network (use "direct")`);
   if (!positiveInt(inputWidth)) throw new Error(`Input width must be ≥ 1, got ${inputWidth}`);
   if (!positiveInt(config.hidden)) throw new Error(`hidden must be ≥ 1, got ${config.hidden}`);
   if (!Number.isInteger(config.blocks) || config.blocks < 0)
@@ -276,12 +280,11 @@ function yieldToEventLoop(): Promise<void> {
 /** Wraps a trained model as a TrainedNetwork (predictions in one batched call each). */
 function trainedNetwork(model: NetworkModel, bestEpoch: number, epochs: number): TrainedNetwork {
   let disposed = false;
-  const evalCtx = (): ForwardContext => ({
-    training: false,
-    dropout: 0,
-    rng: null,
-    aux: [],
-  });
+  // Deterministic predictions: dropout off. With a seed: one MC-dropout sample.
+  const ctxFor = (dropoutSeed: number | undefined): ForwardContext =>
+    dropoutSeed === undefined || model.config.dropout <= 0
+      ? { training: false, dropout: 0, rng: null, aux: [] }
+      : { training: true, dropout: model.config.dropout, rng: createRng(dropoutSeed), aux: [] };
   const input = (x: Float32Array, rows: number): tf.Tensor2D => {
     if (disposed) throw new Error('TrainedNetwork: used after dispose()');
     if (!Number.isInteger(rows) || rows < 0 || x.length !== rows * model.inputWidth)
@@ -295,19 +298,24 @@ function trainedNetwork(model: NetworkModel, bestEpoch: number, epochs: number):
     parameters: model.params.size,
     bestEpoch,
     epochs,
-    predictPk(x, rows) {
+    predictPk(x, rows, dropoutSeed) {
       if (rows === 0) return new Float32Array(0);
       return tf.tidy(() => {
-        const out = model.forward(input(x, rows), null, evalCtx()).pk as tf.Tensor2D;
+        const out = model.forward(input(x, rows), null, ctxFor(dropoutSeed)).pk as tf.Tensor2D;
         return new Float32Array(out.dataSync());
       });
     },
-    predictPd(x, rows) {
+    predictPd(x, rows, dropoutSeed) {
       if (rows === 0) return new Float32Array(0);
       return tf.tidy(() => {
-        const out = model.forward(null, model.pdInput(input(x, rows)), evalCtx()).pd;
+        // The cascade's PK input stays deterministic; dropout samples the PD network.
+        const out = model.forward(null, model.pdInput(input(x, rows)), ctxFor(dropoutSeed)).pd;
         return new Float32Array((out as tf.Tensor2D).dataSync());
       });
+    },
+    exportWeights() {
+      if (disposed) throw new Error('TrainedNetwork: used after dispose()');
+      return model.params.export();
     },
     dispose() {
       if (disposed) return;
@@ -315,6 +323,21 @@ function trainedNetwork(model: NetworkModel, bestEpoch: number, epochs: number):
       model.params.dispose();
     },
   };
+}
+
+/**
+ * A trained network read back from its config, input width and saved weights (as
+ * exportWeights gave them). Throws a plain message when they do not fit each other.
+ */
+export function restoreNetwork(
+  config: NeuralConfig,
+  inputWidth: number,
+  weights: readonly NamedWeight[],
+  info: { bestEpoch: number; epochs: number } = { bestEpoch: 0, epochs: 0 },
+): TrainedNetwork {
+  const model = defineNetwork(config, inputWidth);
+  model.params.load(weights);
+  return trainedNetwork(model, info.bestEpoch, info.epochs);
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { NamedWeight } from './netLayers';
+
 /**
  * Neural PK/PD models (the seed's frameworks and encoders), trained with tfjs. Shared types
  * between the data side (features.ts: rows, scaling, folds, metrics) and the model side
@@ -10,10 +12,20 @@ export type Framework = (typeof FRAMEWORKS)[number];
 export const ENCODERS = ['mlp', 'resmlp', 'moe', 'resmlp_moe'] as const;
 export type EncoderName = (typeof ENCODERS)[number];
 
+/**
+ * What the encoder's output means: `direct`, the concentration and biomarker themselves (the
+ * seed); `parameters`, the individual parameters of a compartmental PK/PD model that the
+ * engine then simulates (go beyond the seed: pharmacological structure, sensible
+ * extrapolation to new doses and intervals).
+ */
+export const HEADS = ['direct', 'parameters'] as const;
+export type HeadName = (typeof HEADS)[number];
+
 /** Hyperparameters, with the defaults in DEFAULT_NEURAL_CONFIG. */
 export interface NeuralConfig {
   readonly framework: Framework;
   readonly encoder: EncoderName;
+  readonly head: HeadName;
   /** Width of the hidden layers. */
   readonly hidden: number;
   /** Residual blocks (resmlp, resmlp_moe) or hidden layers (mlp). */
@@ -39,6 +51,7 @@ export interface NeuralConfig {
 export const DEFAULT_NEURAL_CONFIG: NeuralConfig = {
   framework: 'cascade',
   encoder: 'resmlp',
+  head: 'direct',
   hidden: 64,
   blocks: 2,
   experts: 4,
@@ -88,9 +101,15 @@ export interface TrainedNetwork {
   readonly parameters: number;
   readonly bestEpoch: number;
   readonly epochs: number;
-  /** Scaled PK and PD predictions for feature rows (rows × width, the training width). */
-  predictPk(x: Float32Array, rows: number): Float32Array;
-  predictPd(x: Float32Array, rows: number): Float32Array;
+  /**
+   * Scaled PK and PD predictions for feature rows (rows × width, the training width). With
+   * `dropoutSeed`, one Monte Carlo dropout sample (dropout on, masks drawn from that seed)
+   * instead of the deterministic prediction.
+   */
+  predictPk(x: Float32Array, rows: number, dropoutSeed?: number): Float32Array;
+  predictPd(x: Float32Array, rows: number, dropoutSeed?: number): Float32Array;
+  /** The trained weights, by name (restoreNetwork reads them back). */
+  exportWeights(): NamedWeight[];
   /** Frees the tensors it holds. */
   dispose(): void;
 }
