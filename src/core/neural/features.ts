@@ -466,7 +466,8 @@ export function buildTrainingData(
 /**
  * A trained network's predictions for a regimen (dose records) and a patient, at `times` (h):
  * concentration (mg/L) and biomarker (ng/mL) on the original scale. `opts` must be the
- * feature options the network was trained with.
+ * feature options the network was trained with. With `dropoutSeed`, one Monte Carlo dropout
+ * sample instead of the deterministic prediction.
  */
 export function predictRegimen(
   network: Pick<TrainedNetwork, 'predictPk' | 'predictPd'>,
@@ -475,6 +476,7 @@ export function predictRegimen(
   covariates: FeatureCovariates,
   times: readonly Hours[],
   opts: FeatureOptions = {},
+  dropoutSeed?: number,
 ): { readonly concentration: Float64Array; readonly biomarker: Float64Array } {
   const names = featureNames(opts);
   if (names.join() !== scaler.featureNames.join()) {
@@ -484,7 +486,7 @@ export function predictRegimen(
   }
   const x = scaleFeatures(scaler, regimenFeatures(doses, covariates, times, opts), times.length);
   return {
-    concentration: unscaleTargets(scaler, 'pk', network.predictPk(x, times.length)),
-    biomarker: unscaleTargets(scaler, 'pd', network.predictPd(x, times.length)),
+    concentration: unscaleTargets(scaler, 'pk', network.predictPk(x, times.length, dropoutSeed)),
+    biomarker: unscaleTargets(scaler, 'pd', network.predictPd(x, times.length, dropoutSeed)),
   };
 }
