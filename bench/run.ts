@@ -2,6 +2,7 @@ import { runChallengeBench } from './challenge';
 import { runAttainmentBench } from './attainment';
 import { runFitBench } from './fit';
 import { runNeuralBench } from './neural';
+import { runNeuralBrowserBench } from './neuralBrowser';
 import { runSimulationBench, type Metric } from './simulation';
 
 /**
@@ -24,6 +25,11 @@ const BENCHES: Record<string, { describe: string; run: () => Promise<Metric[]> }
     describe:
       'neural training in Node: seconds per epoch and to early stopping per encoder (cascade, EstData fold 1)',
     run: () => runNeuralBench(),
+  },
+  'neural-browser': {
+    describe:
+      'neural training in headless Chromium (webgpu, webgl, cpu as offered): the neural bench per backend, GPU runs capped at 60 epochs',
+    run: () => runNeuralBrowserBench(),
   },
   fit: {
     describe:
@@ -49,9 +55,10 @@ async function main(): Promise<void> {
   for (const name of selected) {
     if (!json) console.log(`# ${name}: ${BENCHES[name].describe}`);
     const metrics = await BENCHES[name].run();
+    const width = Math.max(28, ...metrics.map((m) => m.metric.length));
     for (const m of metrics) {
       if (json) console.log(JSON.stringify(m));
-      else console.log(`${m.metric.padEnd(28)} ${formatValue(m.value).padStart(14)} ${m.unit}`);
+      else console.log(`${m.metric.padEnd(width)} ${formatValue(m.value).padStart(14)} ${m.unit}`);
     }
   }
 }

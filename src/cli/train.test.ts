@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Trainer } from '../core/neural/crossValidation';
 import { featureNames } from '../core/neural/features';
-import type { TrainedNetwork } from '../core/neural/types';
+import type { NeuralConfig, TrainedNetwork } from '../core/neural/types';
 import { generateDemoTrial } from '../core/trial/demoTrial';
 import { runTrain } from './train';
 
@@ -37,6 +37,7 @@ const stub: Trainer = async (_train, _validation, config) => {
     predictPk: zeros,
     predictPd: zeros,
     exportWeights: () => [],
+    readWeights: async () => [],
     dispose: () => {},
   };
   return network;
@@ -131,8 +132,12 @@ describe('cli train', () => {
         /--encoder must be one of mlp, resmlp, moe, resmlp_moe/,
       ],
       [
-        { framework: 'cascade', encoder: 'mlp', head: 'parameters' },
-        /--head parameters .* is not built yet/,
+        { framework: 'cascade', encoder: 'mlp', learningRate: '0' },
+        /--learning-rate must be a number > 0, got "0"/,
+      ],
+      [
+        { framework: 'cascade', encoder: 'mlp', hidden: '0' },
+        /--hidden must be a whole number ≥ 1/,
       ],
       [
         { framework: 'cascade', encoder: 'mlp', head: 'pk' },
@@ -155,14 +160,14 @@ describe('cli train', () => {
     expect(
       await runTrain(
         tiny,
-        { framework: 'cascade', encoder: 'mlp', head: 'parameters', json: true },
+        { framework: 'cascade', encoder: 'mlp', head: 'pk', json: true },
         json.output,
         stub,
       ),
     ).toBe(1);
     expect(JSON.parse(json.out.join('\n'))).toMatchObject({
       ok: false,
-      error: expect.stringMatching(/not built yet/),
+      error: expect.stringMatching(/--head must be one of/),
     });
     const missing = collect();
     expect(
@@ -175,6 +180,60 @@ describe('cli train', () => {
     ).toBe(1);
     expect(missing.err.join('\n')).toMatch(/No such file/);
   });
+
+  it('passes the head and the training settings to the trainer and reports them', async () => {
+    const c = collect();
+    const seen: NeuralConfig[] = [];
+    const spy: Trainer = async (train, validation, config, opts) => {
+      seen.push(config);
+      return stub(train, validation, config, opts);
+    };
+    const opts = {
+      framework: 'independent',
+      encoder: 'resmlp',
+      head: 'parameters',
+      learningRate: '5e-4',
+      hidden: '16',
+      blocks: '1',
+      logTargets: true,
+      folds: '3',
+      json: true,
+    };
+    expect(await runTrain(tiny, opts, c.output, spy)).toBe(0);
+    expect(seen[0]).toMatchObject({
+      head: 'parameters',
+      learningRate: 5e-4,
+      hidden: 16,
+      blocks: 1,
+      logTargets: true,
+    });
+    expect(JSON.parse(c.out.join('\n'))).toMatchObject({
+      head: 'parameters',
+      learningRate: 5e-4,
+      hidden: 16,
+      blocks: 1,
+      logTargets: true,
+    });
+  });
+
+  it('trains real parameter-head networks for a few epochs', async () => {
+    const c = collect();
+    const opts = {
+      framework: 'multitask',
+      encoder: 'mlp',
+      head: 'parameters',
+      hidden: '8',
+      folds: '3',
+      epochs: '2',
+      json: true,
+    };
+    expect(await runTrain(tiny, opts, c.output)).toBe(0);
+    const doc = JSON.parse(c.out.join('\n'));
+    expect(doc.head).toBe('parameters');
+    expect(doc.parameters).toBeGreaterThan(0);
+    expect(doc.folds.map((f: { epochs: number }) => f.epochs)).toEqual([2, 2, 2]);
+    expect(Number.isFinite(doc.pkRmse) && Number.isFinite(doc.pdRmse)).toBe(true);
+  }, 30_000);
 
   it('trains real networks for a few epochs', async () => {
     const c = collect();

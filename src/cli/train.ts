@@ -10,8 +10,10 @@ import {
   DEFAULT_NEURAL_CONFIG,
   ENCODERS,
   FRAMEWORKS,
+  HEADS,
   type EncoderName,
   type Framework,
+  type HeadName,
   type NeuralConfig,
 } from '../core/neural/types';
 import type { CliOutput } from './fit';
@@ -21,7 +23,10 @@ export interface TrainCliOptions {
   readonly columns?: string;
   readonly framework?: string;
   readonly encoder?: string;
-  /** direct (the network outputs concentration and biomarker) or parameters (not built yet). */
+  /**
+   * direct (the network outputs concentration and biomarker) or parameters (the network
+   * outputs the parameters of a compartmental model that is simulated under the doses).
+   */
   readonly head?: string;
   readonly folds?: string;
   readonly seed?: string;
@@ -29,6 +34,13 @@ export interface TrainCliOptions {
   readonly seeds?: string;
   /** At most this many epochs per fold. */
   readonly epochs?: string;
+  /** AdamW's base learning rate. */
+  readonly learningRate?: string;
+  /** Width of the hidden layers and number of blocks (layers) of the encoders. */
+  readonly hidden?: string;
+  readonly blocks?: string;
+  /** Train on log(1 + y) instead of y. */
+  readonly logTargets?: boolean;
   /** Give the network the subject's pre-dose biomarker. */
   readonly baselineInput?: boolean;
   readonly json?: boolean;
@@ -39,8 +51,6 @@ const consoleOutput: CliOutput = {
   out: (text) => console.log(text),
   err: (text) => console.error(text),
 };
-
-const HEADS = ['direct', 'parameters'] as const;
 
 /** Progress lines are printed every this many epochs (and at each fold's end). */
 const PROGRESS_EVERY = 25;
@@ -66,24 +76,35 @@ function wholeNumber(what: string, value: string | undefined, min: number): numb
   return n;
 }
 
+function positiveNumber(what: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!(Number.isFinite(n) && n > 0))
+    throw new Error(`${what} must be a number > 0, got "${value}".`);
+  return n;
+}
+
 /** The network configuration the options ask for (defaults from DEFAULT_NEURAL_CONFIG). */
 export function trainConfig(opts: TrainCliOptions): NeuralConfig {
   const framework = oneOf<Framework>('--framework', opts.framework, FRAMEWORKS);
   const encoder = oneOf<EncoderName>('--encoder', opts.encoder, ENCODERS);
-  const head = oneOf('--head', opts.head ?? 'direct', HEADS);
-  if (head === 'parameters') {
-    throw new Error(
-      '--head parameters (networks that output the parameters of a compartmental model) is not built yet; use --head direct.',
-    );
-  }
+  const head = oneOf<HeadName>('--head', opts.head ?? 'direct', HEADS);
   const seed = wholeNumber('--seed', opts.seed, 0);
   const epochs = wholeNumber('--epochs', opts.epochs, 1);
+  const learningRate = positiveNumber('--learning-rate', opts.learningRate);
+  const hidden = wholeNumber('--hidden', opts.hidden, 1);
+  const blocks = wholeNumber('--blocks', opts.blocks, 0);
   return {
     ...DEFAULT_NEURAL_CONFIG,
     framework,
     encoder,
+    head,
     ...(seed !== undefined ? { seed } : {}),
     ...(epochs !== undefined ? { maxEpochs: epochs } : {}),
+    ...(learningRate !== undefined ? { learningRate } : {}),
+    ...(hidden !== undefined ? { hidden } : {}),
+    ...(blocks !== undefined ? { blocks } : {}),
+    ...(opts.logTargets ? { logTargets: true } : {}),
   };
 }
 
@@ -120,11 +141,15 @@ export function trainJson(
   return {
     framework: result.config.framework,
     encoder: result.config.encoder,
-    head: 'direct',
+    head: result.config.head,
     parameters: result.parameters,
     seed: result.config.seed,
     ...(all.length > 1 ? { seeds: all.map((r) => r.config.seed) } : {}),
     maxEpochs: result.config.maxEpochs,
+    learningRate: result.config.learningRate,
+    hidden: result.config.hidden,
+    blocks: result.config.blocks,
+    logTargets: result.config.logTargets,
     folds: all.flatMap((r) =>
       r.folds.map((f) => ({
         ...(all.length > 1 ? { seed: r.config.seed } : {}),
@@ -156,6 +181,9 @@ export function formatTrain(result: CrossValidationResult, trainSeconds: number)
   const lines = [
     `${c.framework} / ${c.encoder}: ${result.parameters} trainable parameters, ${result.folds.length}-fold subject-level cross-validation, seed ${c.seed}`,
     `Inputs: ${result.featureNames.join(', ')}`,
+    c.head === 'parameters'
+      ? 'Head: parameters (covariates → one-compartment oral PK and effect-compartment PD, simulated under the doses)'
+      : 'Head: direct (the networks output concentration and biomarker)',
     '',
     'Fold  Test subjects                     PK RMSE mg/L  PD RMSE ng/mL  Epochs',
   ];
@@ -255,7 +283,10 @@ export function registerTrain(program: Command): void {
     .option('--columns <map>', 'column mapping ROLE=NAME,... (see summary)')
     .option('--framework <name>', `${FRAMEWORKS.join(' | ')}`)
     .option('--encoder <name>', `${ENCODERS.join(' | ')}`)
-    .option('--head <kind>', 'direct (default) | parameters (not built yet)')
+    .option(
+      '--head <kind>',
+      'direct (default: outputs concentration and biomarker) | parameters (outputs the parameters of a compartmental model)',
+    )
     .option('--folds <n>', `subject-level folds (default ${DEFAULT_FOLDS})`)
     .option(
       '--seed <n>',
@@ -266,6 +297,19 @@ export function registerTrain(program: Command): void {
       '--epochs <n>',
       `at most this many epochs per fold (default ${DEFAULT_NEURAL_CONFIG.maxEpochs})`,
     )
+    .option(
+      '--learning-rate <x>',
+      `AdamW's base learning rate (default ${DEFAULT_NEURAL_CONFIG.learningRate})`,
+    )
+    .option(
+      '--hidden <n>',
+      `width of the encoders' hidden layers (default ${DEFAULT_NEURAL_CONFIG.hidden})`,
+    )
+    .option(
+      '--blocks <n>',
+      `residual blocks (resmlp, resmlp_moe) or layers (mlp) per encoder (default ${DEFAULT_NEURAL_CONFIG.blocks})`,
+    )
+    .option('--log-targets', 'train on log(1 + y) instead of y')
     .option('--baseline-input', "give the network the subject's pre-dose biomarker")
     .option('--json', 'one JSON document')
     .option('--quiet', 'no progress lines')

@@ -4,6 +4,7 @@ import { DEMO_TRIAL_DESIGN } from '../core/trial/demoTrial';
 import { TRUE_MODEL } from '../core/trial/trueModel';
 import type { SavedFitMeta } from './fitFile';
 import { DEMO_TRUTH_ID } from './slices/savedFitsSlice';
+import { isNeuralModelId, neuralPredictorOf } from './neuralModels';
 
 /**
  * The demo trial's true model. Its "domain" is the trial's design, so the explorer flags doses,
@@ -49,21 +50,46 @@ export function fitPredictor(meta: SavedFitMeta): PkPdPredictor {
 export interface ModelSelection {
   readonly regimenModelId: string;
   readonly savedFits: readonly SavedFitMeta[];
+  /** Neural models whose predictors are loaded (see neuralModels.ts). */
+  readonly neuralLoaded?: readonly string[];
 }
 
 /**
- * The model the Regimen explorer uses: the chosen saved fit, or the demo trial's true model
- * (the default, and the fallback when the chosen fit was deleted).
+ * The model the Regimen explorer uses: the chosen saved fit or loaded neural model, or the demo
+ * trial's true model (the default, and the fallback when the chosen fit was deleted). A neural
+ * model that is still loading is not a fallback case: see `activeModelState`.
  */
 export function activePredictor(s?: ModelSelection): PkPdPredictor {
   if (!s || s.regimenModelId === DEMO_TRUTH_ID) return demoTruth;
+  if (isNeuralModelId(s.regimenModelId)) {
+    return (
+      (s.neuralLoaded?.includes(s.regimenModelId) && neuralPredictorOf(s.regimenModelId)) ||
+      demoTruth
+    );
+  }
   const meta = s.savedFits.find((f) => f.id === s.regimenModelId);
   return meta ? fitPredictor(meta) : demoTruth;
 }
 
+/**
+ * Whether the explorer's model can predict now: a neural model loads its weights first (and
+ * may fail to); every other model is always ready.
+ */
+export function activeModelState(
+  s: ModelSelection & { readonly neuralLoadErrors?: Readonly<Record<string, string>> },
+):
+  | { readonly state: 'ready' }
+  | { readonly state: 'loading' }
+  | { readonly state: 'error'; readonly message: string } {
+  if (!isNeuralModelId(s.regimenModelId)) return { state: 'ready' };
+  const error = s.neuralLoadErrors?.[s.regimenModelId];
+  if (error) return { state: 'error', message: error };
+  return s.neuralLoaded?.includes(s.regimenModelId) ? { state: 'ready' } : { state: 'loading' };
+}
+
 /** True when the model predicts a biomarker (a PK-only fit does not). */
 export function predictsBiomarker(s: ModelSelection): boolean {
-  if (s.regimenModelId === DEMO_TRUTH_ID) return true;
+  if (s.regimenModelId === DEMO_TRUTH_ID || isNeuralModelId(s.regimenModelId)) return true;
   const meta = s.savedFits.find((f) => f.id === s.regimenModelId);
   return meta ? meta.model.pd !== undefined : true;
 }

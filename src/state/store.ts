@@ -4,6 +4,7 @@ import { createDataSlice, PERSIST_MAX_CHARS, type DataSlice } from './slices/dat
 import { createDosingSlice, restoreDosingSettings, type DosingSlice } from './slices/dosingSlice';
 import { createEnvSlice, type EnvSlice } from './slices/envSlice';
 import { createFitSlice, type FitSlice } from './slices/fitSlice';
+import { createNeuralSlice, restoreNeuralSettings, type NeuralSlice } from './slices/neuralSlice';
 import { createRegimenSlice, sanitizePopulation, type RegimenSlice } from './slices/regimenSlice';
 import { createSavedFitsSlice, type SavedFitsSlice } from './slices/savedFitsSlice';
 import { createUiSlice, PANELS, type UiSlice } from './slices/uiSlice';
@@ -19,7 +20,8 @@ export type WorkbenchState = DataSlice &
   FitSlice &
   SavedFitsSlice &
   VpcSlice &
-  DosingSlice;
+  DosingSlice &
+  NeuralSlice;
 
 /** Bump when the persisted shape changes; older saved states are then ignored. */
 const PERSIST_VERSION = 1;
@@ -45,6 +47,7 @@ export const useWorkbench = create<WorkbenchState>()(
       ...createSavedFitsSlice(...a),
       ...createVpcSlice(...a),
       ...createDosingSlice(...a),
+      ...createNeuralSlice(...a),
     }),
     {
       name: 'pkpd-workbench',
@@ -78,6 +81,9 @@ export const useWorkbench = create<WorkbenchState>()(
         regimenModelId: s.regimenModelId,
         vpcSettings: s.vpcSettings,
         dosingSettings: s.dosingSettings,
+        neuralSettings: s.neuralSettings,
+        currentNeuralId: s.currentNeuralId,
+        neuralUncertainty: s.neuralUncertainty,
       }),
       merge: (persisted, current) => {
         const p = (persisted ?? {}) as Partial<WorkbenchState>;
@@ -91,6 +97,8 @@ export const useWorkbench = create<WorkbenchState>()(
           regimenMode: p.regimenMode === 'population' ? 'population' : 'patient',
           population: sanitizePopulation({ ...current.population, ...(p.population ?? {}) }),
           dosingSettings: restoreDosingSettings(p.dosingSettings),
+          neuralSettings: restoreNeuralSettings(p.neuralSettings),
+          neuralUncertainty: p.neuralUncertainty !== false,
           ...(activePanel ? { activePanel } : { activePanel: current.activePanel }),
         };
       },
@@ -103,6 +111,13 @@ export const useWorkbench = create<WorkbenchState>()(
 useWorkbench.subscribe((s, prev) => {
   if (s.dataset !== prev.dataset) s.syncFitSpec();
   if (s.currentFitId !== prev.currentFitId && s.vpcFitId !== s.currentFitId) s.clearVpc();
+  // A neural model chosen for the explorer loads its weights (once).
+  if (
+    s.regimenModelId !== prev.regimenModelId &&
+    s.neuralModels.some((m) => m.id === s.regimenModelId)
+  ) {
+    void s.ensureNeuralPredictor(s.regimenModelId);
+  }
 });
 
 /** Restores the data set after a reload (the saved file when it was kept, else the demo trial) and the saved fits. */
@@ -110,8 +125,10 @@ export async function restoreWorkspace(): Promise<void> {
   const s = useWorkbench.getState();
   void s.detectBackend();
   const fits = s.restoreFits();
+  const neural = s.restoreNeuralModels();
   await restoreData();
   await fits;
+  await neural;
 }
 
 async function restoreData(): Promise<void> {

@@ -8,10 +8,12 @@ import { DataPanel } from './data/DataPanel';
 import { FitPanel } from './fit/FitPanel';
 import { RegimenPanel } from './regimen/RegimenPanel';
 import { DosingPanel } from './dosing/DosingPanel';
+import { NeuralPanel } from './neural/NeuralPanel';
 
 const PANEL_LABELS: Record<PanelId, string> = {
   data: 'Data',
   model: 'Model fit',
+  neural: 'Neural models',
   curves: 'Curves',
   regimen: 'Regimen',
   dosing: 'Dosing',
@@ -53,6 +55,9 @@ export function App() {
           </Tabs.Content>
           <Tabs.Content value="model">
             <FitPanel />
+          </Tabs.Content>
+          <Tabs.Content value="neural">
+            <NeuralPanel />
           </Tabs.Content>
           <Tabs.Content value="curves">
             <CurvesPanel />

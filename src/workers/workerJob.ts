@@ -32,6 +32,16 @@ export interface WorkerJobPlan<Req, Res extends WorkerReply, T, P> {
   readonly cancel?: (id: number) => Req;
   /** How long (ms) a worker told to stop gets before it is ended (default 0: at once). */
   readonly cancelGraceMs?: number;
+  /**
+   * Asking the job to finish early with what it has, for jobs that can (a training run keeps
+   * its best epoch so far): when `signal` aborts, `request` is posted to the worker, or on the
+   * main thread the job's shouldStop turns true. The promise then resolves as usual; aborting
+   * the options' signal is what cancels.
+   */
+  readonly finishEarly?: {
+    readonly signal: AbortSignal;
+    readonly request: (id: number) => Req;
+  };
   /** The answer in a message: a result, progress, or nothing for this job. */
   readonly read: (msg: Res) => { readonly result: T } | { readonly progress: P } | null;
   /** The same job on the main thread. */
@@ -47,6 +57,11 @@ export function errorText(err: unknown): string {
 
 export function cancelledError(what: string): DOMException {
   return new DOMException(`The ${what} was cancelled.`, 'AbortError');
+}
+
+/** True for the AbortError of a cancelled job (cancelledError, or an aborted fetch or stream). */
+export function isAbortError(err: unknown): boolean {
+  return (err instanceof Error || err instanceof DOMException) && err.name === 'AbortError';
 }
 
 let nextRequestId = 1;
@@ -66,7 +81,12 @@ export function runWorkerJob<Req, Res extends WorkerReply, T, P>(
       setTimeout(() => {
         if (signal?.aborted) return;
         Promise.resolve()
-          .then(() => plan.onMainThread(onProgress, () => signal?.aborted ?? false))
+          .then(() =>
+            plan.onMainThread(
+              onProgress,
+              () => (signal?.aborted ?? false) || (plan.finishEarly?.signal.aborted ?? false),
+            ),
+          )
           .then(resolve, (err: unknown) =>
             reject(plan.isCancellation(err) ? cancelledError(plan.what) : err),
           )
@@ -88,6 +108,7 @@ export function runWorkerJob<Req, Res extends WorkerReply, T, P>(
       if (settled) return false;
       settled = true;
       signal?.removeEventListener('abort', onAbort);
+      plan.finishEarly?.signal.removeEventListener('abort', onFinishEarly);
       if (terminateAfterMs > 0) setTimeout(() => worker.terminate(), terminateAfterMs);
       else worker.terminate();
       return true;
@@ -104,6 +125,14 @@ export function runWorkerJob<Req, Res extends WorkerReply, T, P>(
         }
       }
       if (settle(plan.cancel ? (plan.cancelGraceMs ?? 0) : 0)) reject(cancelledError(plan.what));
+    }
+    function onFinishEarly(): void {
+      if (settled || !plan.finishEarly) return;
+      try {
+        worker.postMessage(plan.finishEarly.request(id));
+      } catch {
+        // The worker is gone already; its error or answer settles the job.
+      }
     }
     worker.onmessage = (event: MessageEvent<Res>) => {
       const msg = event.data;
@@ -136,6 +165,10 @@ export function runWorkerJob<Req, Res extends WorkerReply, T, P>(
     } catch (err) {
       // A value that does not clone is a bug in the caller; say so rather than hide it.
       fail(new Error(`Could not send the ${plan.what} to its worker: ${String(err)}`));
+    }
+    if (plan.finishEarly && !settled) {
+      if (plan.finishEarly.signal.aborted) onFinishEarly();
+      else plan.finishEarly.signal.addEventListener('abort', onFinishEarly, { once: true });
     }
   });
 }

@@ -28,6 +28,7 @@ function meanTrainer(seen: { train: Set<number>; validation: Set<number>; seeds:
       predictPk: zeros,
       predictPd: zeros,
       exportWeights: () => [],
+      readWeights: async () => [],
       dispose: () => {},
     };
     return network;

@@ -48,7 +48,8 @@ export interface FoldPlan {
   readonly train: readonly number[];
 }
 
-function shuffle<T>(items: readonly T[], rng: Rng): T[] {
+/** A seeded Fisher–Yates shuffle; returns a copy and leaves `items` as it was. */
+export function shuffle<T>(items: readonly T[], rng: Rng): T[] {
   const a = [...items];
   for (let i = a.length - 1; i > 0; i--) {
     const j = Math.floor(rng.uniform() * (i + 1));
@@ -58,7 +59,7 @@ function shuffle<T>(items: readonly T[], rng: Rng): T[] {
 }
 
 /** A subject's stratum: its dose group (placebo subjects have no PK rows; spread them out). */
-function doseGroupOf(ds: Dataset, i: number): number {
+export function doseGroupOf(ds: Dataset, i: number): number {
   const s = ds.subjects[i];
   return s.doseGroup ?? Math.max(0, ...s.doses.map((d) => d.amt));
 }
@@ -198,8 +199,11 @@ function emptyPredictions() {
   };
 }
 
-/** Predicts held-out rows on the original scale. */
-function predictRows(
+/**
+ * Predicts held-out rows on the original scale, with their dose histories (which the
+ * parameter head simulates and the direct head ignores).
+ */
+export function predictRows(
   network: TrainedNetwork,
   scaler: Scaler,
   rows: RawEndpointRows,
@@ -208,7 +212,9 @@ function predictRows(
   if (rows.rows === 0) return new Float64Array(0);
   const x = scaleFeatures(scaler, rows.x, rows.rows);
   const scaled =
-    endpoint === 'pk' ? network.predictPk(x, rows.rows) : network.predictPd(x, rows.rows);
+    endpoint === 'pk'
+      ? network.predictPk(x, rows.rows, undefined, rows.doses)
+      : network.predictPd(x, rows.rows, undefined, rows.doses);
   return unscaleTargets(scaler, endpoint, scaled);
 }
 

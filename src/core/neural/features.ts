@@ -2,7 +2,16 @@ import type { Dataset, SubjectData } from '../data/types';
 import { expandDoses } from '../pkpd/doseEvents';
 import type { DoseEvent } from '../pkpd/types';
 import type { Hours, Kg, NgPerMl } from '../units';
-import type { EndpointRows, TrainedNetwork, TrainingData } from './types';
+import type {
+  DoseHistoryRows,
+  EndpointRows,
+  NeuralConfig,
+  Standardisation,
+  TrainedNetwork,
+  TrainingData,
+} from './types';
+
+export type { Standardisation } from './types';
 
 /**
  * Inputs of the neural models: for each observation, features computed only from the
@@ -17,6 +26,9 @@ import type { EndpointRows, TrainedNetwork, TrainingData } from './types';
  *   time (the features carry no model to turn them into amounts).
  * - Amounts are AMT in mg (no bioavailability: the network learns it).
  * - Before any dose, the time features are 0 (number of doses 0 tells the network why).
+ *
+ * Beside its features each row carries its dose history (the same doses: time since each and
+ * its amount), which the parameter head simulates its compartmental model from.
  */
 
 /** Windows of the running dose sums, h (the seed's "dose sums over the previous 24–168 h"). */
@@ -181,6 +193,73 @@ function writeFeatures(
   if (baseline !== undefined) out[j++] = baseline;
 }
 
+/**
+ * The doses that count at time t as a range [from, to) of the history's doses: given strictly
+ * before t and not before the last reset before t (writeFeatures' rule).
+ */
+function countedDoses(history: DoseHistory, t: Hours): { from: number; to: number } {
+  let start = -Infinity;
+  for (const r of history.resets) if (r < t) start = r;
+  let from = 0;
+  while (from < history.time.length && history.time[from] < start) from++;
+  let to = from;
+  while (to < history.time.length && history.time[to] < t) to++;
+  return { from, to };
+}
+
+/**
+ * Dose histories of rows given as (history, time) pairs, packed to the longest one (at least one
+ * slot, so that tensors are never empty). Times since dose are computed in double precision and
+ * stored as float32 (1176 h to within 1e-4 h).
+ */
+function packDoseHistories(
+  rows: readonly { readonly history: DoseHistory; readonly time: Hours }[],
+): DoseHistoryRows {
+  const ranges = rows.map((r) => countedDoses(r.history, r.time));
+  const slots = Math.max(1, ...ranges.map((r) => r.to - r.from));
+  const elapsed = new Float32Array(rows.length * slots);
+  const amount = new Float32Array(rows.length * slots);
+  rows.forEach(({ history, time }, i) => {
+    const { from, to } = ranges[i];
+    for (let d = from; d < to; d++) {
+      elapsed[i * slots + d - from] = time - history.time[d];
+      amount[i * slots + d - from] = history.amt[d];
+    }
+  });
+  return { slots, elapsed, amount };
+}
+
+/**
+ * The dose history of every time of a regimen (dose records, II/ADDL allowed): for each time,
+ * the time since (h) and amount (mg) of every dose that counts, as the parameter head takes
+ * them. The same doses `regimenFeatures` computes its features from.
+ */
+export function regimenDoseHistory(
+  doses: readonly DoseEvent[],
+  times: readonly Hours[],
+): DoseHistoryRows {
+  const history = doseHistory(doses);
+  return packDoseHistories(times.map((time) => ({ history, time })));
+}
+
+/** The rows `idx` of dose histories, repacked to their own longest history. */
+function selectDoseHistories(doses: DoseHistoryRows, idx: readonly number[]): DoseHistoryRows {
+  const s = doses.slots;
+  let slots = 1;
+  for (const r of idx) {
+    let n = s;
+    while (n > 0 && doses.amount[r * s + n - 1] === 0) n--;
+    slots = Math.max(slots, n);
+  }
+  const elapsed = new Float32Array(idx.length * slots);
+  const amount = new Float32Array(idx.length * slots);
+  idx.forEach((r, k) => {
+    elapsed.set(doses.elapsed.subarray(r * s, r * s + slots), k * slots);
+    amount.set(doses.amount.subarray(r * s, r * s + slots), k * slots);
+  });
+  return { slots, elapsed, amount };
+}
+
 /** A finite number or NaN (NaN is scaled to the training mean: "unknown"). */
 function orNaN(x: number | undefined): number {
   return x !== undefined && Number.isFinite(x) ? x : NaN;
@@ -246,6 +325,8 @@ export interface RawEndpointRows {
   readonly subject: Int32Array;
   readonly rows: number;
   readonly width: number;
+  /** Each row's dose history (buildFeatureTable always adds it). */
+  readonly doses?: DoseHistoryRows;
 }
 
 /** Every observation row of a dataset with its features, computed once. */
@@ -285,6 +366,7 @@ export function buildFeatureTable(ds: Dataset, opts: FeatureOptions = {}): Featu
       endpoint.y.push(o.dv);
       endpoint.time.push(o.time);
       endpoint.subject.push(si);
+      endpoint.histories.push({ history, time: o.time });
     }
   });
   return {
@@ -297,7 +379,13 @@ export function buildFeatureTable(ds: Dataset, opts: FeatureOptions = {}): Featu
 }
 
 function newAccumulator() {
-  return { x: [] as number[], y: [] as number[], time: [] as number[], subject: [] as number[] };
+  return {
+    x: [] as number[],
+    y: [] as number[],
+    time: [] as number[],
+    subject: [] as number[],
+    histories: [] as { history: DoseHistory; time: Hours }[],
+  };
 }
 
 function freeze(a: ReturnType<typeof newAccumulator>, width: number): RawEndpointRows {
@@ -308,6 +396,7 @@ function freeze(a: ReturnType<typeof newAccumulator>, width: number): RawEndpoin
     subject: Int32Array.from(a.subject),
     rows: a.y.length,
     width,
+    doses: packDoseHistories(a.histories),
   };
 }
 
@@ -326,13 +415,8 @@ export function selectRows(rows: RawEndpointRows, subjects: readonly number[]): 
     subject: Int32Array.from(idx, (r) => rows.subject[r]),
     rows: idx.length,
     width: w,
+    ...(rows.doses ? { doses: selectDoseHistories(rows.doses, idx) } : {}),
   };
-}
-
-/** Mean and standard deviation of one quantity on the training rows. */
-export interface Standardisation {
-  readonly mean: number;
-  readonly sd: number;
 }
 
 /**
@@ -447,6 +531,7 @@ function scaledRows(scaler: Scaler, rows: RawEndpointRows, endpoint: Endpoint): 
     rows: rows.rows,
     width: rows.width,
     subject: rows.subject,
+    ...(rows.doses ? { doses: rows.doses } : {}),
   };
 }
 
@@ -460,6 +545,7 @@ export function buildTrainingData(
     pk: scaledRows(scaler, selectRows(table.pk, subjects), 'pk'),
     pd: scaledRows(scaler, selectRows(table.pd, subjects), 'pd'),
     featureNames: table.featureNames,
+    targets: { logTargets: scaler.logTargets, pk: scaler.pk, pd: scaler.pd },
   };
 }
 
@@ -467,10 +553,13 @@ export function buildTrainingData(
  * A trained network's predictions for a regimen (dose records) and a patient, at `times` (h):
  * concentration (mg/L) and biomarker (ng/mL) on the original scale. `opts` must be the
  * feature options the network was trained with. With `dropoutSeed`, one Monte Carlo dropout
- * sample instead of the deterministic prediction.
+ * sample instead of the deterministic prediction. A parameter-head network (config.head
+ * 'parameters') is given each time's dose history as well.
  */
 export function predictRegimen(
-  network: Pick<TrainedNetwork, 'predictPk' | 'predictPd'>,
+  network: Pick<TrainedNetwork, 'predictPk' | 'predictPd'> & {
+    readonly config?: Pick<NeuralConfig, 'head'>;
+  },
   scaler: Scaler,
   doses: readonly DoseEvent[],
   covariates: FeatureCovariates,
@@ -485,8 +574,12 @@ export function predictRegimen(
     );
   }
   const x = scaleFeatures(scaler, regimenFeatures(doses, covariates, times, opts), times.length);
+  // Only the parameter head reads dose histories; a long regimen's are large (times × doses).
+  const history =
+    network.config?.head === 'parameters' ? regimenDoseHistory(doses, times) : undefined;
+  const n = times.length;
   return {
-    concentration: unscaleTargets(scaler, 'pk', network.predictPk(x, times.length, dropoutSeed)),
-    biomarker: unscaleTargets(scaler, 'pd', network.predictPd(x, times.length, dropoutSeed)),
+    concentration: unscaleTargets(scaler, 'pk', network.predictPk(x, n, dropoutSeed, history)),
+    biomarker: unscaleTargets(scaler, 'pd', network.predictPd(x, n, dropoutSeed, history)),
   };
 }

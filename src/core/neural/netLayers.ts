@@ -6,7 +6,9 @@
  * disagree.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { PkPdParameters } from '../pkpd/types';
 import type { Rng } from '../util/rng';
+import type { NeuralConfig } from './types';
 import {
   geluCpu,
   LAYER_NORM_EPS,
@@ -18,8 +20,11 @@ import {
   useFusedCpuKernels,
 } from './netKernels';
 
-/** How a parameter starts: Glorot-uniform weights, zero biases, unit LayerNorm gains. */
-export type ParamInit = 'glorot' | 'zeros' | 'ones';
+/**
+ * How a parameter starts: Glorot-uniform weights, zero biases, unit LayerNorm gains, or given
+ * values (the parameter head's biases start at the typical values of its model's parameters).
+ */
+export type ParamInit = 'glorot' | 'zeros' | 'ones' | 'values';
 
 export interface ParamSpec {
   readonly name: string;
@@ -30,6 +35,10 @@ export interface ParamSpec {
   readonly fanOut: number;
   /** AdamW's decoupled weight decay applies (weight matrices only). */
   readonly decay: boolean;
+  /** Multiplies the Glorot limit (default 1): a small gain starts a layer near zero. */
+  readonly gain?: number;
+  /** The initial values, row-major, when init is 'values'. */
+  readonly values?: readonly number[];
 }
 
 export function specSize(spec: ParamSpec): number {
@@ -91,8 +100,12 @@ export class ParamSet {
       const values = new Float32Array(n);
       if (spec.init === 'ones') values.fill(1);
       else if (spec.init === 'glorot') {
-        const limit = Math.sqrt(6 / (spec.fanIn + spec.fanOut));
+        const limit = (spec.gain ?? 1) * Math.sqrt(6 / (spec.fanIn + spec.fanOut));
         for (let i = 0; i < n; i++) values[i] = (2 * rng.uniform() - 1) * limit;
+      } else if (spec.init === 'values') {
+        if (spec.values?.length !== n)
+          throw new Error(`ParamSet: "${spec.name}" needs ${n} initial values`);
+        values.set(spec.values);
       }
       return tf.tidy(() => tf.variable(tf.tensor(values, [...spec.shape], 'float32'), true));
     });
@@ -140,6 +153,17 @@ export class ParamSet {
     }));
   }
 
+  /** The same as export(), read asynchronously (what the GPU backends want). */
+  async read(): Promise<NamedWeight[]> {
+    const vars = this.variables;
+    const values = await Promise.all(vars.map((v) => v.data()));
+    return this.specs.map((spec, i) => ({
+      name: spec.name,
+      shape: [...spec.shape],
+      values: new Float32Array(values[i] as Float32Array),
+    }));
+  }
+
   /**
    * A constant tensor shared by the forward passes (created on first use, kept outside any
    * tidy, disposed with the parameters).
@@ -163,8 +187,22 @@ export class ParamSet {
 
 // ---- layers ------------------------------------------------------------------------------
 
+/** How a linear layer starts, when not Glorot weights and zero biases. */
+export interface LinearInit {
+  /** Multiplies the weights' Glorot limit. */
+  readonly gain?: number;
+  /** Initial biases (outWidth values). */
+  readonly bias?: readonly number[];
+}
+
 /** Linear layer x·W + b (one fused kernel). */
-export function linear(ps: ParamSet, name: string, inWidth: number, outWidth: number): Forward {
+export function linear(
+  ps: ParamSet,
+  name: string,
+  inWidth: number,
+  outWidth: number,
+  init: LinearInit = {},
+): Forward {
   const w = ps.add({
     name: `${name}/w`,
     shape: [inWidth, outWidth],
@@ -172,14 +210,16 @@ export function linear(ps: ParamSet, name: string, inWidth: number, outWidth: nu
     fanIn: inWidth,
     fanOut: outWidth,
     decay: true,
+    ...(init.gain !== undefined ? { gain: init.gain } : {}),
   });
   const b = ps.add({
     name: `${name}/b`,
     shape: [outWidth],
-    init: 'zeros',
+    init: init.bias ? 'values' : 'zeros',
     fanIn: inWidth,
     fanOut: outWidth,
     decay: false,
+    ...(init.bias ? { values: init.bias } : {}),
   });
   return (x) => affine(x, ps.get(w) as tf.Tensor2D, ps.get(b) as tf.Tensor1D);
 }
@@ -389,4 +429,92 @@ export function residualMoeBlock(
 /** Runs forward functions one after another. */
 export function sequence(...layers: Forward[]): Forward {
   return (x, ctx) => layers.reduce((h, layer) => layer(h, ctx), x);
+}
+
+/**
+ * The encoder backbone named by config.encoder, input width d → config.hidden:
+ * - mlp: `blocks` (at least 1) × [Linear, GELU, dropout].
+ * - resmlp: Linear d→h, `blocks` pre-LayerNorm residual blocks, final LayerNorm.
+ * - moe: Linear d→h, GELU, one mixture-of-experts block.
+ * - resmlp_moe: Linear d→h, `blocks` (at least 1) × [residual block, residual MoE block], final
+ *   LayerNorm.
+ * Both heads use it: the direct head on the features, the parameter head on the covariates.
+ */
+export function defineEncoder(
+  ps: ParamSet,
+  name: string,
+  config: NeuralConfig,
+  d: number,
+): Forward {
+  const h = config.hidden;
+  const blocks = config.blocks;
+  switch (config.encoder) {
+    case 'mlp': {
+      const layers: Forward[] = [];
+      for (let i = 0; i < Math.max(1, blocks); i++) {
+        const fc = linear(ps, `${name}/fc${i}`, i === 0 ? d : h, h);
+        layers.push((x, ctx) => dropout(gelu(fc(x, ctx)), ctx));
+      }
+      return sequence(...layers);
+    }
+    case 'resmlp': {
+      const layers: Forward[] = [linear(ps, `${name}/in`, d, h)];
+      for (let i = 0; i < blocks; i++) layers.push(residualBlock(ps, `${name}/block${i}`, h));
+      layers.push(layerNorm(ps, `${name}/ln`, h));
+      return sequence(...layers);
+    }
+    case 'moe': {
+      const input = linear(ps, `${name}/in`, d, h);
+      const moe = mixtureOfExperts(ps, `${name}/moe`, h, config.experts, config.topK);
+      return (x, ctx) => moe(gelu(input(x, ctx)), ctx);
+    }
+    case 'resmlp_moe': {
+      const layers: Forward[] = [linear(ps, `${name}/in`, d, h)];
+      for (let i = 0; i < Math.max(1, blocks); i++) {
+        layers.push(residualBlock(ps, `${name}/block${i}`, h));
+        layers.push(residualMoeBlock(ps, `${name}/moe${i}`, h, config.experts, config.topK));
+      }
+      layers.push(layerNorm(ps, `${name}/ln`, h));
+      return sequence(...layers);
+    }
+  }
+}
+
+// ---- what training and prediction need of a network --------------------------------------
+
+/** Rows of one endpoint as tensors: scaled features and, for the parameter head, dose history. */
+export interface RowTensors {
+  /** [B, width] scaled features (for PD rows after pdRows: with what it appended). */
+  readonly x: tf.Tensor2D;
+  /** [B, slots] time since each counted dose (h) and its amount (mg); null when not needed. */
+  readonly elapsed: tf.Tensor2D | null;
+  readonly amount: tf.Tensor2D | null;
+}
+
+/**
+ * A network of either head, as the training loop and the trained network drive it. The same
+ * functions run in training and in prediction, so the two can never disagree.
+ */
+export interface NetworkGraph {
+  readonly config: NeuralConfig;
+  readonly inputWidth: number;
+  readonly params: ParamSet;
+  /** Rows must come with their dose histories (the parameter head). */
+  readonly needsDoses: boolean;
+  /**
+   * PD rows with what the PD network receives from the PK network (the cascade's PK
+   * prediction or parameters), computed without dropout and outside the gradient tape: the
+   * PD loss never trains the PK network through it. The identity where nothing is received.
+   */
+  pdRows(rows: RowTensors): RowTensors;
+  /** Scaled PK predictions for PK rows and PD predictions for rows from pdRows, [B, 1]. */
+  forward(
+    pk: RowTensors | null,
+    pd: RowTensors | null,
+    ctx: ForwardContext,
+  ): { pk: tf.Tensor2D | null; pd: tf.Tensor2D | null };
+  /** Values that are saved with the weights but not trained (restore reads them back). */
+  savedConstants(): NamedWeight[];
+  /** The parameter head's model parameters for one scaled feature row. */
+  individualParameters?(x: Float32Array): PkPdParameters;
 }

@@ -1,7 +1,7 @@
 /**
  * The seed's neural PK/PD frameworks and encoders, in tfjs, with a custom training loop.
  *
- * Encoders (input width d → hidden h):
+ * Encoders (input width d → hidden h; defineEncoder in netLayers.ts):
  * - mlp: `blocks` (at least 1) × [Linear, GELU, dropout].
  * - resmlp: Linear d→h, `blocks` pre-LayerNorm residual blocks
  *   x + Linear(dropout(GELU(Linear(LN(x))))), final LayerNorm.
@@ -38,6 +38,12 @@
  *
  * Targets are used as given (already scaled); `logTargets` is applied by the data side
  * (features.ts). Epochs are numbered from 1; bestEpoch 0 means no epoch ran.
+ *
+ * Heads: everything above is the `direct` head (the networks output the scaled concentration
+ * and biomarker). With config.head 'parameters' the same encoders output the parameters of a
+ * compartmental model whose predictions are simulated from each row's dose history
+ * (parameterHead.ts); trainNetwork, the trained network and restoreNetwork dispatch on the head,
+ * and both heads share the training loop below through the NetworkGraph interface (netLayers.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../util/rng';
@@ -46,21 +52,22 @@ import {
   type Forward,
   type ForwardContext,
   type NamedWeight,
+  type NetworkGraph,
+  type RowTensors,
   ParamSet,
-  dropout,
-  gelu,
-  layerNorm,
+  defineEncoder,
   linear,
-  mixtureOfExperts,
-  residualBlock,
-  residualMoeBlock,
-  sequence,
 } from './netLayers';
 import { AdamW, cosineLearningRate } from './netOptim';
+import { defineParameterNetwork, featureNamesForWidth, splitSavedConstants } from './parameterHead';
+import { fitTypicalParameters, FALLBACK_PARAMETERS } from './parameterHeadInit';
+import type { HeadParameters } from './parameterHeadModel';
 import type {
+  DoseHistoryRows,
   EndpointRows,
   EpochProgress,
   NeuralConfig,
+  TargetScaling,
   TrainedNetwork,
   TrainingData,
 } from './types';
@@ -72,41 +79,6 @@ export interface TrainOptions {
 }
 
 // ---- definition ----------------------------------------------------------------------------
-
-function defineEncoder(ps: ParamSet, name: string, config: NeuralConfig, d: number): Forward {
-  const h = config.hidden;
-  const blocks = config.blocks;
-  switch (config.encoder) {
-    case 'mlp': {
-      const layers: Forward[] = [];
-      for (let i = 0; i < Math.max(1, blocks); i++) {
-        const fc = linear(ps, `${name}/fc${i}`, i === 0 ? d : h, h);
-        layers.push((x, ctx) => dropout(gelu(fc(x, ctx)), ctx));
-      }
-      return sequence(...layers);
-    }
-    case 'resmlp': {
-      const layers: Forward[] = [linear(ps, `${name}/in`, d, h)];
-      for (let i = 0; i < blocks; i++) layers.push(residualBlock(ps, `${name}/block${i}`, h));
-      layers.push(layerNorm(ps, `${name}/ln`, h));
-      return sequence(...layers);
-    }
-    case 'moe': {
-      const input = linear(ps, `${name}/in`, d, h);
-      const moe = mixtureOfExperts(ps, `${name}/moe`, h, config.experts, config.topK);
-      return (x, ctx) => moe(gelu(input(x, ctx)), ctx);
-    }
-    case 'resmlp_moe': {
-      const layers: Forward[] = [linear(ps, `${name}/in`, d, h)];
-      for (let i = 0; i < Math.max(1, blocks); i++) {
-        layers.push(residualBlock(ps, `${name}/block${i}`, h));
-        layers.push(residualMoeBlock(ps, `${name}/moe${i}`, h, config.experts, config.topK));
-      }
-      layers.push(layerNorm(ps, `${name}/ln`, h));
-      return sequence(...layers);
-    }
-  }
-}
 
 /** A network's parameters and forward passes (exported for tests and benchmarks). */
 export interface NetworkModel {
@@ -132,8 +104,6 @@ function checkConfig(config: NeuralConfig, inputWidth: number): void {
     throw new Error(`Unknown framework "${config.framework}"`);
   if (!ENCODERS.includes(config.encoder)) throw new Error(`Unknown encoder "${config.encoder}"`);
   if (!HEADS.includes(config.head)) throw new Error(`Unknown head "${config.head}"`);
-  if (config.head !== 'direct')
-    throw new Error(`The "${config.head}" head is not built by this network (use "direct")`);
   if (!positiveInt(inputWidth)) throw new Error(`Input width must be ≥ 1, got ${inputWidth}`);
   if (!positiveInt(config.hidden)) throw new Error(`hidden must be ≥ 1, got ${config.hidden}`);
   if (!Number.isInteger(config.blocks) || config.blocks < 0)
@@ -152,9 +122,11 @@ function checkConfig(config: NeuralConfig, inputWidth: number): void {
     throw new Error('patience must be an integer ≥ 1');
 }
 
-/** Defines the network for `config` on a fresh ParamSet (not yet materialised). */
+/** Defines the direct-head network for `config` on a fresh ParamSet (not yet materialised). */
 function defineNetwork(config: NeuralConfig, inputWidth: number): NetworkModel {
   checkConfig(config, inputWidth);
+  if (config.head !== 'direct')
+    throw new Error(`This is the direct head's network; config.head is "${config.head}"`);
   const ps = new ParamSet();
   const d = inputWidth;
   const h = config.hidden;
@@ -205,37 +177,126 @@ function defineNetwork(config: NeuralConfig, inputWidth: number): NetworkModel {
   };
 }
 
-/** The network for `config`, its variables initialised from `rng`. */
+/** The direct-head network for `config`, its variables initialised from `rng`. */
 export function buildNetwork(config: NeuralConfig, inputWidth: number, rng: Rng): NetworkModel {
   const model = defineNetwork(config, inputWidth);
   model.params.materialise(rng);
   return model;
 }
 
-/** Trainable parameters of the network trainNetwork builds for `config` and `inputWidth`. */
-export function countParameters(config: NeuralConfig, inputWidth: number): number {
-  return defineNetwork(config, inputWidth).params.size;
+/** The direct head's network as the training loop drives it. */
+function directGraph(model: NetworkModel): NetworkGraph {
+  return {
+    config: model.config,
+    inputWidth: model.inputWidth,
+    params: model.params,
+    needsDoses: false,
+    pdRows: (rows) => ({ ...rows, x: model.pdInput(rows.x) }),
+    forward: (pk, pd, ctx) => model.forward(pk ? pk.x : null, pd ? pd.x : null, ctx),
+    savedConstants: () => [],
+  };
+}
+
+/** Target scaling for counting parameters, where no data say what it is. */
+const UNIT_TARGETS = (logTargets: boolean): TargetScaling => ({
+  logTargets,
+  pk: { mean: 0, sd: 1 },
+  pd: { mean: 0, sd: 1 },
+});
+
+/**
+ * The network graph of either head, not yet materialised. The parameter head finds its
+ * covariates by `featureNames` (default: the workbench's features for `inputWidth`).
+ */
+function defineGraph(
+  config: NeuralConfig,
+  inputWidth: number,
+  featureNames: readonly string[] | undefined,
+  parameterHead: { typical: HeadParameters; targets: TargetScaling } | null,
+): NetworkGraph {
+  if (config.head === 'direct') return directGraph(defineNetwork(config, inputWidth));
+  checkConfig(config, inputWidth);
+  return defineParameterNetwork(config, inputWidth, {
+    featureNames: featureNames ?? featureNamesForWidth(inputWidth),
+    typical: parameterHead?.typical ?? FALLBACK_PARAMETERS,
+    targets: parameterHead?.targets ?? UNIT_TARGETS(config.logTargets),
+  });
+}
+
+/**
+ * Trainable parameters of the network trainNetwork builds for `config` and `inputWidth`. The
+ * parameter head reads only the covariate columns: pass `featureNames` unless the inputs are
+ * the workbench's features.
+ */
+export function countParameters(
+  config: NeuralConfig,
+  inputWidth: number,
+  featureNames?: readonly string[],
+): number {
+  return defineGraph(config, inputWidth, featureNames, null).params.size;
 }
 
 // ---- training ------------------------------------------------------------------------------
 
-interface EndpointTensors {
-  readonly x: tf.Tensor2D;
+interface EndpointTensors extends RowTensors {
   readonly y: tf.Tensor2D;
   readonly rows: number;
 }
 
-function endpointTensors(rows: EndpointRows, width: number, what: string): EndpointTensors {
+/** [rows, slots] tensors of dose histories, checked against the row count. */
+function doseTensors(
+  doses: DoseHistoryRows | undefined,
+  rows: number,
+  what: string,
+): { elapsed: tf.Tensor2D; amount: tf.Tensor2D } {
+  if (!doses)
+    throw new Error(
+      `${what}: the parameter head needs each row's dose history (buildTrainingData and regimenDoseHistory give it)`,
+    );
+  const { slots, elapsed, amount } = doses;
+  if (!(Number.isInteger(slots) && slots >= 1))
+    throw new Error(`${what}: dose histories need at least one slot, got ${slots}`);
+  if (elapsed.length !== rows * slots || amount.length !== rows * slots)
+    throw new Error(`${what}: dose histories are not ${rows} rows of ${slots} doses`);
+  return {
+    elapsed: tf.tensor2d(elapsed, [rows, slots], 'float32'),
+    amount: tf.tensor2d(amount, [rows, slots], 'float32'),
+  };
+}
+
+function endpointTensors(
+  rows: EndpointRows,
+  width: number,
+  what: string,
+  needsDoses: boolean,
+): EndpointTensors {
   if (rows.rows > 0 && rows.width !== width)
     throw new Error(`${what}: width ${rows.width}, expected ${width}`);
   if (rows.x.length !== rows.rows * rows.width)
     throw new Error(`${what}: x has ${rows.x.length} values, expected ${rows.rows}×${rows.width}`);
   if (rows.y.length !== rows.rows)
     throw new Error(`${what}: y has ${rows.y.length} values, expected ${rows.rows}`);
+  const doses = needsDoses && rows.rows > 0 ? doseTensors(rows.doses, rows.rows, what) : null;
   return {
     x: tf.tensor2d(rows.x, [rows.rows, width], 'float32'),
     y: tf.tensor2d(rows.y, [rows.rows, 1], 'float32'),
     rows: rows.rows,
+    elapsed: doses ? doses.elapsed : null,
+    amount: doses ? doses.amount : null,
+  };
+}
+
+function disposeRows(t: EndpointTensors): void {
+  const optional = [t.elapsed, t.amount].filter((x) => x !== null);
+  tf.dispose([t.x, t.y, ...optional]);
+}
+
+/** The rows `index` of endpoint tensors. */
+function gatherRows(t: EndpointTensors, index: tf.Tensor1D): RowTensors {
+  return {
+    x: tf.gather(t.x, index),
+    elapsed: t.elapsed ? tf.gather(t.elapsed, index) : null,
+    amount: t.amount ? tf.gather(t.amount, index) : null,
   };
 }
 
@@ -255,21 +316,35 @@ function mse(pred: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
   return tf.mean(tf.squaredDifference(pred, y));
 }
 
-/** Validation loss (PK MSE + PD MSE, no dropout) as a number; NaN when there are no rows. */
-function evaluate(model: NetworkModel, pk: EndpointTensors, pd: EndpointTensors): number {
+/** Validation loss (PK MSE + PD MSE, no dropout); NaN when there are no rows. */
+async function evaluate(
+  graph: NetworkGraph,
+  pk: EndpointTensors,
+  pd: EndpointTensors,
+): Promise<number> {
   if (pk.rows === 0 && pd.rows === 0) return NaN;
-  return tf.tidy(() => {
+  const loss = tf.tidy(() => {
     const ctx: ForwardContext = { training: false, dropout: 0, rng: null, aux: [] };
-    const out = model.forward(
-      pk.rows > 0 ? pk.x : null,
-      pd.rows > 0 ? model.pdInput(pd.x) : null,
-      ctx,
-    );
-    let loss = 0;
-    if (out.pk) loss += mse(out.pk, pk.y).dataSync()[0];
-    if (out.pd) loss += mse(out.pd, pd.y).dataSync()[0];
-    return loss;
+    const out = graph.forward(pk.rows > 0 ? pk : null, pd.rows > 0 ? graph.pdRows(pd) : null, ctx);
+    const terms: tf.Scalar[] = [];
+    if (out.pk) terms.push(mse(out.pk, pk.y));
+    if (out.pd) terms.push(mse(out.pd, pd.y));
+    return terms.length === 1 ? terms[0] : tf.addN(terms);
   });
+  try {
+    return await readScalar(loss);
+  } finally {
+    loss.dispose();
+  }
+}
+
+/**
+ * A scalar's value, read asynchronously: on the GPU backends a synchronous read stalls the
+ * device queue, and tfjs's WebGPU backend reads synchronously through a canvas that some
+ * browsers (headless Chromium on SwiftShader) answer with zeros.
+ */
+async function readScalar(t: tf.Tensor): Promise<number> {
+  return (await t.data())[0];
 }
 
 /** Yields to the event loop so a worker can receive a stop message between epochs. */
@@ -277,73 +352,137 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-/** Wraps a trained model as a TrainedNetwork (predictions in one batched call each). */
-function trainedNetwork(model: NetworkModel, bestEpoch: number, epochs: number): TrainedNetwork {
+/**
+ * Rows × dose slots per prediction call of the parameter head: long regimens (thousands of
+ * doses at thousands of times) are predicted in chunks of rows so that the intermediate
+ * tensors stay a few MB.
+ */
+const PREDICT_CHUNK_ELEMENTS = 1 << 18;
+
+/**
+ * Wraps a trained graph as a TrainedNetwork (predictions in one batched call each; the
+ * parameter head's in chunks of rows when the dose histories are long).
+ */
+function trainedNetwork(graph: NetworkGraph, bestEpoch: number, epochs: number): TrainedNetwork {
   let disposed = false;
+  const width = graph.inputWidth;
   // Deterministic predictions: dropout off. With a seed: one MC-dropout sample.
   const ctxFor = (dropoutSeed: number | undefined): ForwardContext =>
-    dropoutSeed === undefined || model.config.dropout <= 0
+    dropoutSeed === undefined || graph.config.dropout <= 0
       ? { training: false, dropout: 0, rng: null, aux: [] }
-      : { training: true, dropout: model.config.dropout, rng: createRng(dropoutSeed), aux: [] };
-  const input = (x: Float32Array, rows: number): tf.Tensor2D => {
+      : { training: true, dropout: graph.config.dropout, rng: createRng(dropoutSeed), aux: [] };
+  const checkInput = (x: Float32Array, rows: number) => {
     if (disposed) throw new Error('TrainedNetwork: used after dispose()');
-    if (!Number.isInteger(rows) || rows < 0 || x.length !== rows * model.inputWidth)
-      throw new Error(
-        `TrainedNetwork: ${x.length} values for ${rows} rows of width ${model.inputWidth}`,
-      );
-    return tf.tensor2d(x, [rows, model.inputWidth], 'float32');
+    if (!Number.isInteger(rows) || rows < 0 || x.length !== rows * width)
+      throw new Error(`TrainedNetwork: ${x.length} values for ${rows} rows of width ${width}`);
   };
-  return {
-    config: model.config,
-    parameters: model.params.size,
+  const predict = (
+    endpoint: 'pk' | 'pd',
+    x: Float32Array,
+    rows: number,
+    dropoutSeed: number | undefined,
+    doses: DoseHistoryRows | undefined,
+  ): Float32Array => {
+    checkInput(x, rows);
+    const out = new Float32Array(rows);
+    if (rows === 0) return out;
+    const slots = graph.needsDoses ? (doses?.slots ?? 1) : 1;
+    const chunk = graph.needsDoses ? Math.max(1, Math.floor(PREDICT_CHUNK_ELEMENTS / slots)) : rows;
+    const ctx = ctxFor(dropoutSeed);
+    for (let from = 0; from < rows; from += chunk) {
+      const to = Math.min(rows, from + chunk);
+      tf.tidy(() => {
+        const part = doses && graph.needsDoses ? sliceDoses(doses, from, to) : undefined;
+        const d = graph.needsDoses ? doseTensors(part, to - from, 'TrainedNetwork') : null;
+        const input: RowTensors = {
+          x: tf.tensor2d(x.subarray(from * width, to * width), [to - from, width], 'float32'),
+          elapsed: d ? d.elapsed : null,
+          amount: d ? d.amount : null,
+        };
+        // The cascade's PK input stays deterministic; dropout samples the PD network.
+        const result =
+          endpoint === 'pk'
+            ? graph.forward(input, null, ctx).pk
+            : graph.forward(null, graph.pdRows(input), ctx).pd;
+        out.set((result as tf.Tensor2D).dataSync(), from);
+      });
+    }
+    return out;
+  };
+  const network: TrainedNetwork = {
+    config: graph.config,
+    parameters: graph.params.size,
     bestEpoch,
     epochs,
-    predictPk(x, rows, dropoutSeed) {
-      if (rows === 0) return new Float32Array(0);
-      return tf.tidy(() => {
-        const out = model.forward(input(x, rows), null, ctxFor(dropoutSeed)).pk as tf.Tensor2D;
-        return new Float32Array(out.dataSync());
-      });
-    },
-    predictPd(x, rows, dropoutSeed) {
-      if (rows === 0) return new Float32Array(0);
-      return tf.tidy(() => {
-        // The cascade's PK input stays deterministic; dropout samples the PD network.
-        const out = model.forward(null, model.pdInput(input(x, rows)), ctxFor(dropoutSeed)).pd;
-        return new Float32Array((out as tf.Tensor2D).dataSync());
-      });
-    },
+    predictPk: (x, rows, dropoutSeed, doses) => predict('pk', x, rows, dropoutSeed, doses),
+    predictPd: (x, rows, dropoutSeed, doses) => predict('pd', x, rows, dropoutSeed, doses),
     exportWeights() {
       if (disposed) throw new Error('TrainedNetwork: used after dispose()');
-      return model.params.export();
+      return [...graph.params.export(), ...graph.savedConstants()];
+    },
+    async readWeights() {
+      if (disposed) throw new Error('TrainedNetwork: used after dispose()');
+      return [...(await graph.params.read()), ...graph.savedConstants()];
     },
     dispose() {
       if (disposed) return;
       disposed = true;
-      model.params.dispose();
+      graph.params.dispose();
     },
+  };
+  const individual = graph.individualParameters;
+  if (individual) {
+    network.individualParameters = (x) => {
+      if (disposed) throw new Error('TrainedNetwork: used after dispose()');
+      return individual(x);
+    };
+  }
+  return network;
+}
+
+/** Rows [from, to) of dose histories (their own slot count kept). */
+function sliceDoses(doses: DoseHistoryRows, from: number, to: number): DoseHistoryRows {
+  const s = doses.slots;
+  return {
+    slots: s,
+    elapsed: doses.elapsed.subarray(from * s, to * s),
+    amount: doses.amount.subarray(from * s, to * s),
   };
 }
 
 /**
  * A trained network read back from its config, input width and saved weights (as
- * exportWeights gave them). Throws a plain message when they do not fit each other.
+ * exportWeights gave them). Throws a plain message when they do not fit each other. A
+ * parameter-head network finds its covariate columns by `featureNames`, by default the
+ * workbench's features for `inputWidth` (with or without the baseline input).
  */
 export function restoreNetwork(
   config: NeuralConfig,
   inputWidth: number,
   weights: readonly NamedWeight[],
   info: { bestEpoch: number; epochs: number } = { bestEpoch: 0, epochs: 0 },
+  featureNames?: readonly string[],
 ): TrainedNetwork {
-  const model = defineNetwork(config, inputWidth);
-  model.params.load(weights);
-  return trainedNetwork(model, info.bestEpoch, info.epochs);
+  if (config.head === 'direct') {
+    const model = defineNetwork(config, inputWidth);
+    model.params.load(weights);
+    return trainedNetwork(directGraph(model), info.bestEpoch, info.epochs);
+  }
+  const saved = splitSavedConstants(weights, config.logTargets);
+  const graph = defineGraph(config, inputWidth, featureNames, {
+    typical: FALLBACK_PARAMETERS,
+    targets: saved.targets,
+  });
+  graph.params.load(saved.weights);
+  return trainedNetwork(graph, info.bestEpoch, info.epochs);
 }
 
 /**
  * Trains the network for `config` on `train`, early-stopping on `validation` (both already
  * scaled, same feature width), and returns it with the best epoch's weights. The caller owns
- * the result and must dispose() it.
+ * the result and must dispose() it. The parameter head also needs the rows' dose histories and
+ * the target scaling (buildTrainingData gives both); its model starts from the typical values
+ * fitted to `train` (parameterHeadInit.ts).
  */
 export async function trainNetwork(
   train: TrainingData,
@@ -361,21 +500,31 @@ export async function trainNetwork(
   const shuffleRng = rng.fork();
   const dropoutRng = rng.fork();
 
-  const model = buildNetwork(config, width, initRng);
-  const variables = model.params.variables;
-  const decay = model.params.specs.map((s) => s.decay);
+  let parameterHead: { typical: HeadParameters; targets: TargetScaling } | null = null;
+  if (config.head === 'parameters') {
+    if (!train.targets)
+      throw new Error(
+        'The parameter head needs the target scaling of the training rows (buildTrainingData gives it)',
+      );
+    parameterHead = { typical: fitTypicalParameters(train), targets: train.targets };
+  }
+  const graph = defineGraph(config, width, train.featureNames, parameterHead);
+  graph.params.materialise(initRng);
+  const variables = graph.params.variables;
+  const decay = graph.params.specs.map((s) => s.decay);
   const optimizer = new AdamW(variables, decay);
   let best: tf.Tensor[] | null = null;
   const tensors: EndpointTensors[] = [];
   try {
-    const trPk = endpointTensors(train.pk, width, 'train PK');
-    tensors.push(trPk);
-    const trPd = endpointTensors(train.pd, width, 'train PD');
-    tensors.push(trPd);
-    const vaPk = endpointTensors(validation.pk, width, 'validation PK');
-    tensors.push(vaPk);
-    const vaPd = endpointTensors(validation.pd, width, 'validation PD');
-    tensors.push(vaPd);
+    const load = (rows: EndpointRows, what: string) => {
+      const t = endpointTensors(rows, width, what, graph.needsDoses);
+      tensors.push(t);
+      return t;
+    };
+    const trPk = load(train.pk, 'train PK');
+    const trPd = load(train.pd, 'train PD');
+    const vaPk = load(validation.pk, 'validation PK');
+    const vaPd = load(validation.pd, 'validation PD');
 
     const stepsPerEpoch = Math.max(1, Math.ceil(Math.max(trPk.rows, trPd.rows) / config.batchSize));
     const totalSteps = stepsPerEpoch * config.maxEpochs;
@@ -402,10 +551,10 @@ export async function trainNetwork(
         const next = tf.tidy(() => {
           const iPk = batchIndices(permPk, s);
           const iPd = batchIndices(permPd, s);
-          const xPk = iPk ? tf.gather(trPk.x, iPk) : null;
+          const pk = iPk ? gatherRows(trPk, iPk) : null;
           const yPk = iPk ? tf.gather(trPk.y, iPk) : null;
-          // The cascade's PK input is computed here, outside the gradient tape.
-          const pdIn = iPd ? model.pdInput(tf.gather(trPd.x, iPd)) : null;
+          // The PD rows' input from the PK network is computed here, outside the gradient tape.
+          const pd = iPd ? graph.pdRows(gatherRows(trPd, iPd)) : null;
           const yPd = iPd ? tf.gather(trPd.y, iPd) : null;
           const kept: { loss?: tf.Scalar } = {};
           const { grads } = tf.variableGrads(() => {
@@ -415,7 +564,7 @@ export async function trainNetwork(
               rng: dropoutRng,
               aux: [],
             };
-            const out = model.forward(xPk, pdIn, ctx);
+            const out = graph.forward(pk, pd, ctx);
             const terms: tf.Scalar[] = [];
             if (out.pk && yPk) terms.push(mse(out.pk, yPk));
             if (out.pd && yPd) terms.push(mse(out.pd, yPd));
@@ -436,10 +585,10 @@ export async function trainNetwork(
         lossSum.dispose();
         lossSum = next as tf.Scalar;
       }
-      const trainLoss = lossSum.dataSync()[0] / stepsPerEpoch;
+      const trainLoss = (await readScalar(lossSum)) / stepsPerEpoch;
       lossSum.dispose();
 
-      let valLoss = evaluate(model, vaPk, vaPd);
+      let valLoss = await evaluate(graph, vaPk, vaPd);
       if (vaPk.rows === 0 && vaPd.rows === 0) valLoss = trainLoss;
       if (valLoss < bestLoss) {
         bestLoss = valLoss;
@@ -457,16 +606,13 @@ export async function trainNetwork(
       const snapshot = best;
       variables.forEach((v, i) => v.assign(snapshot[i]));
     }
-    return trainedNetwork(model, bestEpoch, epoch);
+    return trainedNetwork(graph, bestEpoch, epoch);
   } catch (err) {
-    model.params.dispose();
+    graph.params.dispose();
     throw err;
   } finally {
     if (best) for (const t of best) t.dispose();
     optimizer.dispose();
-    for (const t of tensors) {
-      t.x.dispose();
-      t.y.dispose();
-    }
+    for (const t of tensors) disposeRows(t);
   }
 }

@@ -1,3 +1,4 @@
+import type { PkPdParameters } from '../pkpd/types';
 import type { NamedWeight } from './netLayers';
 
 /**
@@ -68,8 +69,22 @@ export const DEFAULT_NEURAL_CONFIG: NeuralConfig = {
 };
 
 /**
+ * The doses that count for each row: those given strictly before the row's time and since the
+ * last reset before it (II/ADDL written out; the same doses the features are computed from).
+ * Time since each dose (h) and its amount (mg, AMT), rows × slots, row-major; a row with fewer
+ * doses is padded with zero amounts (and zero times). Not scaled: the parameter head
+ * superposes its compartmental model over them in hours and mg.
+ */
+export interface DoseHistoryRows {
+  readonly slots: number;
+  readonly elapsed: Float32Array;
+  readonly amount: Float32Array;
+}
+
+/**
  * The rows of one endpoint, already scaled: features x (rows × width, row-major), targets y
- * (scaled), the subject of each row (for subject-level folds), and the raw times.
+ * (scaled), the subject of each row (for subject-level folds), and, when built from a data set
+ * or a regimen, each row's dose history (the parameter head needs it; the direct head does not).
  */
 export interface EndpointRows {
   readonly x: Float32Array;
@@ -77,6 +92,24 @@ export interface EndpointRows {
   readonly rows: number;
   readonly width: number;
   readonly subject: Int32Array;
+  readonly doses?: DoseHistoryRows;
+}
+
+/** Mean and standard deviation of one quantity on the training rows. */
+export interface Standardisation {
+  readonly mean: number;
+  readonly sd: number;
+}
+
+/**
+ * How observed values became scaled targets (the Scaler's target part): optionally log(1 + y),
+ * then (· − mean)/sd. The parameter head computes concentrations in mg/L and biomarkers in
+ * ng/mL and needs this to put them on the scale of the targets.
+ */
+export interface TargetScaling {
+  readonly logTargets: boolean;
+  readonly pk: Standardisation;
+  readonly pd: Standardisation;
 }
 
 /** What a network trains on: PK rows (concentration) and PD rows (biomarker). */
@@ -84,6 +117,8 @@ export interface TrainingData {
   readonly pk: EndpointRows;
   readonly pd: EndpointRows;
   readonly featureNames: readonly string[];
+  /** The target scaling of the rows' y (buildTrainingData sets it; the parameter head needs it). */
+  readonly targets?: TargetScaling;
 }
 
 /** Per-epoch progress of a training run. */
@@ -104,12 +139,31 @@ export interface TrainedNetwork {
   /**
    * Scaled PK and PD predictions for feature rows (rows × width, the training width). With
    * `dropoutSeed`, one Monte Carlo dropout sample (dropout on, masks drawn from that seed)
-   * instead of the deterministic prediction.
+   * instead of the deterministic prediction. `doses`, the rows' dose histories, is required by
+   * the parameter head (it simulates the doses) and ignored by the direct head.
    */
-  predictPk(x: Float32Array, rows: number, dropoutSeed?: number): Float32Array;
-  predictPd(x: Float32Array, rows: number, dropoutSeed?: number): Float32Array;
+  predictPk(
+    x: Float32Array,
+    rows: number,
+    dropoutSeed?: number,
+    doses?: DoseHistoryRows,
+  ): Float32Array;
+  predictPd(
+    x: Float32Array,
+    rows: number,
+    dropoutSeed?: number,
+    doses?: DoseHistoryRows,
+  ): Float32Array;
+  /**
+   * Parameter head only: the individual parameters of the compartmental model for one scaled
+   * feature row (its covariates), as the PK/PD engine takes them, so that the engine can show
+   * and simulate them. The head's predictions are exactly this model under the row's doses.
+   */
+  individualParameters?(x: Float32Array): PkPdParameters;
   /** The trained weights, by name (restoreNetwork reads them back). */
   exportWeights(): NamedWeight[];
+  /** The same, read asynchronously (use this on the GPU backends). */
+  readWeights(): Promise<NamedWeight[]>;
   /** Frees the tensors it holds. */
   dispose(): void;
 }

@@ -14,6 +14,7 @@ import {
 } from '../../workers/regimenPopulationClient';
 import type { WorkbenchState } from '../store';
 import { DEMO_TRUTH_ID } from './savedFitsSlice';
+import { isNeuralModelId } from '../neuralModels';
 
 /** Interval presets offered in the explorer; 'custom' lets the user type hours. */
 export type IntervalChoice = '12' | '24' | '168' | 'custom';
@@ -363,7 +364,8 @@ export const createRegimenSlice: StateCreator<WorkbenchState, [], [], RegimenSli
       set((s) => ({ population: sanitizePopulation({ ...s.population, ...patch }) })),
     syncPopulation: () => {
       const s = get();
-      if (s.regimenMode !== 'population') {
+      // A neural model has no population (no between-subject variability to draw from).
+      if (s.regimenMode !== 'population' || isNeuralModelId(s.regimenModelId)) {
         for (const track of Object.values(jobs)) {
           stop(track);
           track.wanted = null;

@@ -13,6 +13,7 @@ import {
 import { deleteSavedFit, listSavedFits, loadFitResult, newFitId, saveFit } from '../fitStorage';
 import { trainingDomainOf } from '../../core/models/trainingDomain';
 import type { WorkbenchState } from '../store';
+import { isNeuralModelId } from '../neuralModels';
 
 /** The Regimen explorer's default model. */
 export const DEMO_TRUTH_ID = 'demo-truth';
@@ -86,7 +87,11 @@ export const createSavedFitsSlice: StateCreator<WorkbenchState, [], [], SavedFit
     const savedFits = [...fresh, ...stored];
     set({ savedFits, savedFitsStatus: 'ready' });
     const { currentFitId, regimenModelId, fitResult } = get();
-    if (regimenModelId !== DEMO_TRUTH_ID && !savedFits.some((f) => f.id === regimenModelId)) {
+    if (
+      regimenModelId !== DEMO_TRUTH_ID &&
+      !isNeuralModelId(regimenModelId) &&
+      !savedFits.some((f) => f.id === regimenModelId)
+    ) {
       set({ regimenModelId: DEMO_TRUTH_ID });
     }
     if (currentFitId && !fitResult) {

@@ -16,7 +16,10 @@ export function StatusBar() {
   const backend = useWorkbench((s) => s.backend);
   const regimenModelId = useWorkbench((s) => s.regimenModelId);
   const savedFits = useWorkbench((s) => s.savedFits);
-  const modelLabel = activePredictor({ regimenModelId, savedFits }).label;
+  const neural = useWorkbench((s) => s.neuralModels.find((m) => m.id === s.regimenModelId));
+  const modelLabel = neural
+    ? `Neural: ${neural.label}`
+    : activePredictor({ regimenModelId, savedFits }).label;
 
   const dataLabel =
     status === 'loading'

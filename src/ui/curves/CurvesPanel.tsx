@@ -5,6 +5,7 @@ import { DiagnosticPlots } from './DiagnosticPlots';
 import { SubjectFitPlots } from './SubjectFitPlots';
 import { subjectGroups } from './subjectGroups';
 import { VpcSection } from './VpcSection';
+import { NeuralCurves } from './NeuralCurves';
 import { LogScaleSwitch } from '../components/LogScaleSwitch';
 
 /** Curves: how well the current fit describes the data. Plots first, the estimates last. */
@@ -19,6 +20,23 @@ export function CurvesPanel() {
     () => subjectGroups(fitData, result?.subjects.map((s) => s.id) ?? []),
     [fitData, result],
   );
+
+  const neuralOpen = useWorkbench((s) => s.neuralModels.some((m) => m.id === s.currentNeuralId));
+
+  if (!result && neuralOpen) {
+    return (
+      <div className="panel" data-testid="curves-panel">
+        <div className="row">
+          <span className="muted small">
+            No fitted population model yet: the curves below are the open neural model&apos;s.
+          </span>
+          <span className="spacer" />
+          <LogScaleSwitch id="curves-log-scale" testId="curves-log-scale" />
+        </div>
+        <NeuralCurves log={logScale} />
+      </div>
+    );
+  }
 
   if (!result) {
     return (
@@ -69,6 +87,7 @@ export function CurvesPanel() {
         <SubjectFitPlots result={result} dataset={fitData} log={logScale} />
       </section>
       <VpcSection result={result} log={logScale} />
+      {neuralOpen ? <NeuralCurves log={logScale} /> : null}
       <section className="card" aria-labelledby="curves-estimates-title">
         <h2 id="curves-estimates-title">Estimates</h2>
         <ParameterTable result={result} />

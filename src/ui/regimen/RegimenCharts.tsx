@@ -2,6 +2,8 @@ import { useMemo } from 'react';
 import type { PercentileBands, PopulationBands } from '../../core/dosing/populationBands';
 import type { Threshold } from '../../core/pkpd/metrics';
 import type { RegimenPrediction } from '../../core/models/regimenPrediction';
+import * as Switch from '@radix-ui/react-switch';
+import type { UncertaintyBands } from '../../core/neural/neuralPredictor';
 import { useWorkbench } from '../../state/store';
 import { PREDICTION_COLOUR } from '../charts/palette';
 import {
@@ -75,10 +77,39 @@ interface Props {
   bands?: PopulationBands | null;
   /** True while newer bands are being computed (the drawn ones are for earlier inputs). */
   bandsUpdating?: boolean;
+  /** A neural model's MC-dropout band (null when off or not available). */
+  uncertainty?: UncertaintyBands | null;
+  /** The model can draw an uncertainty band (offer the switch). */
+  canShowUncertainty?: boolean;
 }
 
-export function RegimenCharts({ prediction, threshold, interval, bands, bandsUpdating }: Props) {
+/** The network's MC-dropout band: Okabe–Ito orange, lighter than a population band. */
+const UNCERTAINTY_COLOUR = '#E69F00';
+
+function uncertaintyLayer(times: Float64Array, b: PercentileBands, what: string): BandSeries[] {
+  return [
+    {
+      id: `${what}-mc90`,
+      name: 'Network uncertainty (5th–95th, MC dropout)',
+      colour: UNCERTAINTY_COLOUR,
+      opacity: 0.35,
+      points: toBand(times, b.p5, b.p95),
+    },
+  ];
+}
+
+export function RegimenCharts({
+  prediction,
+  threshold,
+  interval,
+  bands,
+  bandsUpdating,
+  uncertainty,
+  canShowUncertainty,
+}: Props) {
   const logScale = useWorkbench((s) => s.logScale);
+  const showUncertainty = useWorkbench((s) => s.neuralUncertainty);
+  const setShowUncertainty = useWorkbench((s) => s.setNeuralUncertainty);
   const progress = useWorkbench((s) => s.bandsProgress);
   const population = bands !== undefined;
   // The bands change only when new ones arrive, not with every step of a dragged slider.
@@ -102,6 +133,18 @@ export function RegimenCharts({ prediction, threshold, interval, bands, bandsUpd
       points: toPoints(times, values),
       style: 'predicted',
     });
+    if (uncertainty) {
+      return {
+        pk: {
+          bands: uncertaintyLayer(uncertainty.times, uncertainty.concentration, 'pk'),
+          series: [patient('pk', 'concentration', concentration)],
+        },
+        pd: {
+          bands: uncertaintyLayer(uncertainty.times, uncertainty.biomarker, 'pd'),
+          series: [patient('pd', 'biomarker', biomarker)],
+        },
+      };
+    }
     return {
       pk: {
         bands: layers?.pk.bands ?? NO_BANDS,
@@ -112,7 +155,7 @@ export function RegimenCharts({ prediction, threshold, interval, bands, bandsUpd
         series: [...(layers?.pd.median ?? []), patient('pd', 'biomarker', biomarker)],
       },
     };
-  }, [prediction, layers, population]);
+  }, [prediction, layers, population, uncertainty]);
   const end = prediction.curve.times[prediction.curve.times.length - 1];
   const highlight = { from: end - interval, to: end, label: 'last interval' };
   const bandsState = !population
@@ -169,6 +212,34 @@ export function RegimenCharts({ prediction, threshold, interval, bands, bandsUpd
                 : ''}
             </span>
           )}
+        </div>
+      ) : null}
+      {canShowUncertainty ? (
+        <div className="row small regimen-legend" data-testid="uncertainty-legend">
+          <label className="row" htmlFor="regimen-uncertainty">
+            <Switch.Root
+              id="regimen-uncertainty"
+              className="switch"
+              checked={showUncertainty}
+              onCheckedChange={setShowUncertainty}
+              data-testid="regimen-uncertainty"
+            >
+              <Switch.Thumb className="switch-thumb" />
+            </Switch.Root>
+            Network uncertainty
+          </label>
+          {uncertainty ? (
+            <span>
+              <span
+                className="legend-swatch"
+                style={{ background: UNCERTAINTY_COLOUR, opacity: 0.5 }}
+              />
+              5th–95th percentile of {uncertainty.samples} Monte Carlo dropout passes (the
+              network&apos;s own uncertainty, not the spread between patients)
+            </span>
+          ) : showUncertainty ? (
+            <span className="muted">This model was trained without dropout: no band.</span>
+          ) : null}
         </div>
       ) : null}
       <div className="grid-2">

@@ -8,11 +8,14 @@ export function RegimenModelPicker() {
   const id = useId();
   const regimenModelId = useWorkbench((s) => s.regimenModelId);
   const savedFits = useWorkbench((s) => s.savedFits);
+  const neuralModels = useWorkbench((s) => s.neuralModels);
+  const loadError = useWorkbench((s) => s.neuralLoadErrors[s.regimenModelId]);
   const setRegimenModel = useWorkbench((s) => s.setRegimenModel);
   const setActivePanel = useWorkbench((s) => s.setActivePanel);
   const population = useWorkbench((s) => s.regimenMode === 'population');
   const chosen = savedFits.find((f) => f.id === regimenModelId);
-  const value = chosen ? chosen.id : DEMO_TRUTH_ID;
+  const neural = neuralModels.find((m) => m.id === regimenModelId);
+  const value = chosen ? chosen.id : neural ? neural.id : DEMO_TRUTH_ID;
   return (
     <section className="card" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Model</h2>
@@ -34,9 +37,35 @@ export function RegimenModelPicker() {
               ))}
             </optgroup>
           ) : null}
+          {neuralModels.length > 0 ? (
+            <optgroup label="Neural models">
+              {neuralModels.map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.label}
+                </option>
+              ))}
+            </optgroup>
+          ) : null}
         </select>
         <span className="muted small" data-testid="regimen-model-note">
-          {chosen ? (
+          {neural ? (
+            <>
+              A neural network ({neural.config.framework}, {neural.config.encoder}) trained on{' '}
+              {neural.training.dataLabel}: predictions for the patient below
+              {neural.features.baseline
+                ? ' (its pre-dose biomarker is taken as the training average)'
+                : ''}
+              ; anything outside what it was trained on is marked.
+              {population
+                ? ' Population bands need a population model (a fit or the true model): a network has no between-subject variability to draw.'
+                : ''}
+              {loadError ? (
+                <span className="alert error small" role="alert">
+                  {loadError}
+                </span>
+              ) : null}
+            </>
+          ) : chosen ? (
             <>
               {chosen.modelName} fitted on {chosen.dataName}
               {chosen.converged ? '' : ' (did not converge)'};{' '}

@@ -1,12 +1,25 @@
 import { useDeferredValue, useEffect, useMemo } from 'react';
 import { useWorkbench } from '../../state/store';
-import { activePredictor, predictsBiomarker } from '../../state/activeModel';
+import { activeModelState, activePredictor, predictsBiomarker } from '../../state/activeModel';
+import { isNeuralModelId } from '../../state/neuralModels';
+import type { NeuralPredictor } from '../../core/neural/neuralPredictor';
 import { predictRegimen, type RegimenPrediction } from '../../core/models/regimenPrediction';
+import { regimenToEvents } from '../../core/pkpd/regimen';
 import { RegimenControls } from './RegimenControls';
 import { RegimenMetrics } from './RegimenMetrics';
 import { RegimenCharts } from './RegimenCharts';
 import { RegimenModelPicker } from './RegimenModelPicker';
 import { PopulationAttainment } from './PopulationAttainment';
+
+/** Points of the MC-dropout band (each sample is a pass of the network over them). */
+const UNCERTAINTY_POINTS = 300;
+
+/** About `n` of the times, evenly spaced in index, always with the last one. */
+function thinTimes(times: Float64Array, n: number): Float64Array {
+  if (times.length <= n) return times;
+  const step = (times.length - 1) / (n - 1);
+  return Float64Array.from({ length: n }, (_, i) => times[Math.round(i * step)]);
+}
 
 /** Regimen explorer: tune a regimen and see PK, PD and the steady-state verdict at once. */
 export function RegimenPanel() {
@@ -15,7 +28,12 @@ export function RegimenPanel() {
   const threshold = useWorkbench((s) => s.threshold);
   const regimenModelId = useWorkbench((s) => s.regimenModelId);
   const savedFits = useWorkbench((s) => s.savedFits);
-  const mode = useWorkbench((s) => s.regimenMode);
+  const neuralLoaded = useWorkbench((s) => s.neuralLoaded);
+  const neuralLoadErrors = useWorkbench((s) => s.neuralLoadErrors);
+  const showUncertainty = useWorkbench((s) => s.neuralUncertainty);
+  const modelMode = useWorkbench((s) => s.regimenMode);
+  // A neural model has no population: it answers for the patient only.
+  const mode = isNeuralModelId(regimenModelId) ? 'patient' : modelMode;
   const population = useWorkbench((s) => s.population);
   const bands = useWorkbench((s) => s.populationBands);
   const bandsStatus = useWorkbench((s) => s.bandsStatus);
@@ -26,14 +44,21 @@ export function RegimenPanel() {
     syncPopulation();
   }, [syncPopulation, mode, regimen, threshold, population, regimenModelId, savedFits]);
   const predictor = useMemo(
-    () => activePredictor({ regimenModelId, savedFits }),
-    [regimenModelId, savedFits],
+    () => activePredictor({ regimenModelId, savedFits, neuralLoaded }),
+    [regimenModelId, savedFits, neuralLoaded],
   );
+  const modelState = activeModelState({
+    regimenModelId,
+    savedFits,
+    neuralLoaded,
+    neuralLoadErrors,
+  });
   const hasBiomarker = predictsBiomarker({ regimenModelId, savedFits });
   // Deferred inputs keep a dragged slider responsive: React renders the newest value it can.
-  const inputs = useDeferredValue({ regimen, patient, threshold, predictor });
+  const inputs = useDeferredValue({ regimen, patient, threshold, predictor, showUncertainty });
 
-  const outcome = useMemo((): { prediction: RegimenPrediction } | { error: string } => {
+  const outcome = useMemo((): { prediction: RegimenPrediction } | { error: string } | null => {
+    if (modelState.state !== 'ready') return null;
     try {
       return {
         prediction: predictRegimen(
@@ -46,7 +71,24 @@ export function RegimenPanel() {
     } catch (err) {
       return { error: err instanceof Error ? err.message : String(err) };
     }
-  }, [inputs]);
+  }, [inputs, modelState.state]);
+
+  // The network's own uncertainty (MC dropout) on the plotted curve, when asked for.
+  const uncertainty = useMemo(() => {
+    const p = inputs.predictor as Partial<NeuralPredictor>;
+    if (!inputs.showUncertainty || p.kind !== 'neural' || !p.uncertainty) return null;
+    if (!outcome || 'error' in outcome) return null;
+    try {
+      const { curve } = outcome.prediction;
+      return p.uncertainty(
+        { ...inputs.patient },
+        regimenToEvents(inputs.regimen),
+        thinTimes(curve.times, UNCERTAINTY_POINTS),
+      );
+    } catch {
+      return null;
+    }
+  }, [inputs, outcome]);
 
   return (
     <div className="grid-sidebar" data-testid="regimen-panel">
@@ -55,7 +97,17 @@ export function RegimenPanel() {
         <RegimenControls />
       </div>
       <div className="panel">
-        {'error' in outcome ? (
+        {outcome === null ? (
+          modelState.state === 'error' ? (
+            <div className="alert error" role="alert">
+              {modelState.message}
+            </div>
+          ) : (
+            <div className="card" role="status" data-testid="regimen-model-loading">
+              Loading the model…
+            </div>
+          )
+        ) : 'error' in outcome ? (
           <div className="alert error" role="alert">
             Cannot predict this regimen: {outcome.error}
           </div>
@@ -89,6 +141,8 @@ export function RegimenPanel() {
               {...(mode === 'population'
                 ? { bands: bands?.result ?? null, bandsUpdating: bandsStatus === 'running' }
                 : {})}
+              uncertainty={uncertainty}
+              canShowUncertainty={predictor.kind === 'neural'}
             />
           </>
         )}

@@ -1,0 +1,133 @@
+import { percentile } from '../nlme/vpc';
+import type { PercentileBands } from '../dosing/populationBands';
+import type { Covariates, PkPdPredictor } from '../models/types';
+import type { DoseEvent, SimulationResult } from '../pkpd/types';
+import { predictRegimen } from './features';
+import type { NeuralModelRecord } from './modelFile';
+import { restoreNetwork } from './networks';
+import type { TrainedNetwork } from './types';
+
+/**
+ * A trained neural model as a model like any other (PkPdPredictor), so the Regimen explorer
+ * and the Curves panel use it exactly as they use a fit: typical-patient predictions for the
+ * covariates and dose records given, with the training data's doses, intervals, weights and
+ * COMED values as its domain. Predictions run synchronously on the tfjs backend of the
+ * calling thread (the networks are small: a regimen's curve takes milliseconds on the CPU).
+ */
+
+/** Monte Carlo dropout samples for an uncertainty band. */
+export const MC_DROPOUT_SAMPLES = 40;
+
+/** 5–95% and 25–75% bands and the median over MC-dropout samples (no bands without dropout). */
+export interface UncertaintyBands {
+  readonly times: Float64Array;
+  readonly samples: number;
+  readonly concentration: PercentileBands;
+  readonly biomarker: PercentileBands;
+}
+
+export interface NeuralPredictor extends PkPdPredictor {
+  readonly kind: 'neural';
+  readonly record: NeuralModelRecord;
+  /**
+   * The spread of MC-dropout predictions (the network's own uncertainty, not the spread
+   * between patients). Null when the model was trained without dropout.
+   */
+  uncertainty(
+    covariates: Covariates,
+    events: readonly DoseEvent[],
+    times: ArrayLike<number>,
+    samples?: number,
+  ): UncertaintyBands | null;
+  /** Frees the network's tensors; the predictor cannot be used afterwards. */
+  dispose(): void;
+}
+
+function percentileBands(samples: readonly Float64Array[], n: number): PercentileBands {
+  const p5 = new Float64Array(n);
+  const p25 = new Float64Array(n);
+  const p50 = new Float64Array(n);
+  const p75 = new Float64Array(n);
+  const p95 = new Float64Array(n);
+  const column = new Float64Array(samples.length);
+  for (let i = 0; i < n; i++) {
+    for (let s = 0; s < samples.length; s++) column[s] = samples[s][i];
+    const sorted = Array.from(column).sort((a, b) => a - b);
+    p5[i] = percentile(sorted, 0.05);
+    p25[i] = percentile(sorted, 0.25);
+    p50[i] = percentile(sorted, 0.5);
+    p75[i] = percentile(sorted, 0.75);
+    p95[i] = percentile(sorted, 0.95);
+  }
+  return { p5, p25, p50, p75, p95 };
+}
+
+/** Throws a plain message when a prediction is not a finite number everywhere. */
+function checkFinite(values: Float64Array, what: string): Float64Array {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new Error(`The network predicted a non-finite ${what}`);
+  }
+  return values;
+}
+
+/**
+ * The predictor for a saved model. `network` is for tests (a network already in memory);
+ * otherwise the weights are read back from the record.
+ */
+export function neuralPredictor(
+  record: NeuralModelRecord,
+  network: TrainedNetwork = restoreNetwork(record.config, record.inputWidth, record.weights, {
+    bestEpoch: record.training.bestEpoch,
+    epochs: record.training.epochs,
+  }),
+): NeuralPredictor {
+  const run = (
+    covariates: Covariates,
+    events: readonly DoseEvent[],
+    times: ArrayLike<number>,
+    dropoutSeed?: number,
+  ) =>
+    predictRegimen(
+      network,
+      record.scaler,
+      events,
+      covariates,
+      Array.from(times),
+      record.features,
+      dropoutSeed,
+    );
+  return {
+    id: record.id,
+    label: `Neural: ${record.label}`,
+    kind: 'neural',
+    record,
+    domain: record.domain,
+    predict(covariates, events, times): SimulationResult {
+      const out = run(covariates, events, times);
+      return {
+        times: Float64Array.from(times),
+        concentration: checkFinite(out.concentration, 'concentration'),
+        biomarker: checkFinite(out.biomarker, 'biomarker'),
+      };
+    },
+    uncertainty(covariates, events, times, samples = MC_DROPOUT_SAMPLES) {
+      if (!(record.config.dropout > 0)) return null;
+      const pk: Float64Array[] = [];
+      const pd: Float64Array[] = [];
+      for (let s = 0; s < samples; s++) {
+        // Fixed seeds: the band does not flicker when the same regimen is drawn again.
+        const out = run(covariates, events, times, 1000 + s);
+        pk.push(checkFinite(out.concentration, 'concentration'));
+        pd.push(checkFinite(out.biomarker, 'biomarker'));
+      }
+      const n = times.length;
+      return {
+        times: Float64Array.from(times),
+        samples,
+        concentration: percentileBands(pk, n),
+        biomarker: percentileBands(pd, n),
+      };
+    },
+    dispose: () => network.dispose(),
+  };
+}
