@@ -202,6 +202,9 @@ function decodeDomain(d: Decoder, v: unknown, path: string): TrainingDomain {
     intervals: d.numbers(o.intervals, `${path}.intervals`),
     bwRange: pair(o.bwRange, `${path}.bwRange`),
     comedValues: d.numbers(o.comedValues, `${path}.comedValues`),
+    ...(typeof o.maxFollowUp === 'number' && o.maxFollowUp > 0
+      ? { maxFollowUp: o.maxFollowUp }
+      : {}),
   };
 }
 

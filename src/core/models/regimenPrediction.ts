@@ -26,6 +26,8 @@ export interface SteadyStateMetrics extends IntervalMetrics {
   /** Doses given before the scored interval's dose reached steady state within tolerance. */
   readonly doses: number;
   readonly reached: boolean;
+  /** Set when the model's horizon ended the search before steady state was reached. */
+  readonly horizonDoses?: number;
 }
 
 export interface RegimenPrediction {
@@ -83,14 +85,26 @@ export function steadyStateMetrics(
   covariates: Covariates,
   regimen: Regimen,
 ): SteadyStateMetrics {
-  let n = Math.max(8, Math.floor(regimen.doses));
+  // Within the model's horizon: the doses whose interval ends by then (at least two, to compare).
+  const cap =
+    predictor.horizon !== undefined
+      ? Math.max(2, Math.floor(predictor.horizon / regimen.interval))
+      : Infinity;
+  let n = Math.min(Math.max(8, Math.floor(regimen.doses)), cap - 1);
   for (;;) {
     const a = lastIntervalAfter(predictor, covariates, regimen, n);
     const b = lastIntervalAfter(predictor, covariates, regimen, n + 1);
     if (maxRelChange(a, b) < STEADY_STATE_TOLERANCE) return { ...b, doses: n + 1, reached: true };
+    if (n + 1 >= cap) return { ...b, doses: n + 1, reached: false, horizonDoses: n + 1 };
     if (n * 2 > MAX_STEADY_STATE_DOSES) return { ...b, doses: n + 1, reached: false };
-    n *= 2;
+    n = Math.min(n * 2, cap - 1);
   }
+}
+
+/** Hours as "504 h", or days for long spans ("1,344 h (56 days)"). */
+function formatHours(h: Hours): string {
+  const hours = `${Math.round(h).toLocaleString('en-US')} h`;
+  return h >= 96 ? `${hours} (${Math.round(h / 24)} days)` : hours;
 }
 
 /** Everything the Regimen explorer shows for one regimen, patient and threshold. */
@@ -119,7 +133,17 @@ export function predictRegimen(
     interval: r.interval,
     covariates,
   });
-  if (!steadyState.reached) {
+  const horizon = predictor.horizon;
+  if (horizon !== undefined && end > horizon) {
+    warnings.push(
+      `The regimen runs ${formatHours(end)}; the model was trained on at most ${formatHours(horizon)} after the first dose.`,
+    );
+  }
+  if (steadyState.horizonDoses !== undefined) {
+    warnings.push(
+      `Steady state is not reached within the ${formatHours(horizon ?? 0)} the model was trained on: the "steady state" figures are those of dose ${steadyState.horizonDoses}, the last interval within it.`,
+    );
+  } else if (!steadyState.reached) {
     warnings.push(`Steady state was not reached within ${MAX_STEADY_STATE_DOSES} doses.`);
   }
   return {

@@ -19,11 +19,16 @@ const ANY_BW: readonly [number, number] = [0, Number.MAX_VALUE];
  */
 export function trainingDomainOf(ds: Dataset): TrainingDomain {
   const amounts: number[] = [];
+  let followUp = 0;
   const gaps = new Map<number, number>();
   let nGaps = 0;
   for (const s of ds.subjects) {
     const doses = expandDoses(s.doses).filter((d) => d.evid !== 3 && d.amt > 0);
     for (const d of doses) amounts.push(d.amt);
+    if (doses.length > 0 && s.observations.length > 0) {
+      const last = Math.max(...s.observations.map((o) => o.time));
+      followUp = Math.max(followUp, last - doses[0].time);
+    }
     for (let i = 1; i < doses.length; i++) {
       const gap = Math.round((doses[i].time - doses[i - 1].time) / INTERVAL_RESOLUTION);
       if (gap <= 0) continue;
@@ -45,6 +50,7 @@ export function trainingDomainOf(ds: Dataset): TrainingDomain {
     bwRange: bw.length ? range(bw) : ANY_BW,
     // Without COMED in the data the model cannot depend on it: both values are in its domain.
     comedValues: comed.length ? comed : [0, 1],
+    ...(followUp > 0 ? { maxFollowUp: followUp } : {}),
   };
 }
 

@@ -10,6 +10,8 @@ export interface TrainingDomain {
   readonly intervals: readonly Hours[];
   readonly bwRange: readonly [Kg, Kg];
   readonly comedValues: readonly number[];
+  /** The longest time from a subject's first dose to its last observation, h. */
+  readonly maxFollowUp?: Hours;
 }
 
 /**
@@ -28,6 +30,13 @@ export interface PkPdPredictor {
     times: ArrayLike<number>,
   ): SimulationResult;
   readonly domain?: TrainingDomain;
+  /**
+   * Time after the first dose (h) beyond which the model's time course is not to be trusted: a
+   * network that reads the time since the first dose and the doses so far has never seen
+   * longer regimens. Steady state is judged within it. Absent: no limit (models with
+   * pharmacological structure extrapolate in time by construction).
+   */
+  readonly horizon?: Hours;
 }
 
 /** Why a request lies outside a model's domain, one plain sentence per reason. */

@@ -511,7 +511,7 @@ export function scaleTargets(
   return Float32Array.from(y, (v) => (targetTransform(v, scaler.logTargets, what) - s.mean) / s.sd);
 }
 
-/** Predictions back on the original scale (mg/L or ng/mL) from scaled network outputs. */
+/** Predictions back on the original scale (mg/L or ng/mL, floored at 0) from scaled outputs. */
 export function unscaleTargets(
   scaler: Scaler,
   endpoint: Endpoint,
@@ -520,7 +520,9 @@ export function unscaleTargets(
   const s = scaler[endpoint];
   return Float64Array.from(scaled, (z) => {
     const v = z * s.sd + s.mean;
-    return scaler.logTargets ? Math.expm1(v) : v;
+    // A concentration or a biomarker level is never negative; a direct network's output is
+    // unconstrained, so its answer is floored at 0 (NaN stays NaN, to be reported).
+    return Math.max(0, scaler.logTargets ? Math.expm1(v) : v);
   });
 }
 

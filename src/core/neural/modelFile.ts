@@ -194,6 +194,7 @@ function decodeDomain(v: unknown): TrainingDomain {
     intervals: field(v, 'intervals', isNumberArray, 'a list of numbers'),
     bwRange: [bwRange[0], bwRange[1]],
     comedValues: field(v, 'comedValues', isNumberArray, 'a list of numbers'),
+    ...(isNumber(v.maxFollowUp) && v.maxFollowUp > 0 ? { maxFollowUp: v.maxFollowUp } : {}),
   };
 }
 

@@ -102,6 +102,11 @@ export function neuralPredictor(
     kind: 'neural',
     record,
     domain: record.domain,
+    // A direct network reads time since the first dose and doses so far: beyond the data's
+    // follow-up it extrapolates blindly. The parameter head simulates a compartmental model.
+    ...(record.config.head === 'direct' && record.domain.maxFollowUp !== undefined
+      ? { horizon: record.domain.maxFollowUp }
+      : {}),
     predict(covariates, events, times): SimulationResult {
       const out = run(covariates, events, times);
       return {

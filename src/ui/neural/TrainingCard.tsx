@@ -117,7 +117,8 @@ export function TrainingCard() {
           'Starting the training worker…'
         ) : null}
       </p>
-      {history.length >= 2 ? (
+      {/* After training the model card shows the same curves with the model's metrics. */}
+      {(busy || status === 'cancelled' || status === 'error') && history.length >= 2 ? (
         <LossChart history={history} bestEpoch={history[history.length - 1].bestEpoch} />
       ) : null}
       {message ? (

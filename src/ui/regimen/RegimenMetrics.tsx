@@ -29,6 +29,11 @@ export function RegimenMetrics({
   populationSummary,
 }: Props) {
   const ss = prediction.steadyState;
+  // A model with a time horizon (a direct network) is judged at its last trusted interval.
+  const when =
+    ss.horizonDoses !== undefined
+      ? `after dose ${ss.horizonDoses}, the longest the model was trained on (steady state lies beyond)`
+      : 'at steady state';
   const side = threshold.direction === 'below' ? 'below' : 'above';
   const extreme = threshold.direction === 'below' ? ss.biomarkerMax : ss.biomarkerMin;
   const lastExtreme =
@@ -55,8 +60,8 @@ export function RegimenMetrics({
           role="status"
         >
           {prediction.steadyStateAttains
-            ? `✓ The biomarker stays ${side} ${threshold.value} ng/mL throughout the interval at steady state`
-            : `✗ The biomarker does not stay ${side} ${threshold.value} ng/mL throughout the interval at steady state`}{' '}
+            ? `✓ The biomarker stays ${side} ${threshold.value} ng/mL throughout the interval ${when}`
+            : `✗ The biomarker does not stay ${side} ${threshold.value} ng/mL throughout the interval ${when}`}{' '}
           ({threshold.direction === 'below' ? 'highest' : 'lowest'} {fmt(extreme)} ng/mL).
         </p>
       ) : (
