@@ -140,3 +140,23 @@ test('settings out of range are marked and not taken', async ({ page }) => {
   await expect(page.getByTestId('neural-test-fraction')).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByTestId('neural-train')).toBeEnabled();
 });
+
+test('a parameter-head model shows the compartmental parameters it learned', async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = trackErrors(page);
+  await smallNetwork(page, 4);
+  await page.getByRole('radio', { name: 'PK/PD parameters' }).click();
+  await page.getByRole('radio', { name: 'CPU' }).click();
+  await page.getByTestId('neural-train').click();
+  await expect(page.getByTestId('neural-model')).toBeVisible({ timeout: 90_000 });
+  const table = page.getByTestId('neural-head-parameters');
+  await expect(table).toContainText('half-life (h)');
+  await expect(table).toContainText('no COMED');
+  // The PK parameters are positive numbers for every patient shown.
+  for (const name of ['CL (L/h)', 'V (L)', 'ka (1/h)', 'half-life (h)', 'E0 (ng/mL)']) {
+    const cells = await table.locator('tr', { hasText: name }).locator('td').allInnerTexts();
+    expect(cells.length).toBeGreaterThan(0);
+    for (const c of cells) expect(Number(c.replace(/,/g, ''))).toBeGreaterThan(0);
+  }
+  expect(errors).toEqual([]);
+});

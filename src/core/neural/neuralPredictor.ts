@@ -1,8 +1,8 @@
 import { percentile } from '../nlme/vpc';
 import type { PercentileBands } from '../dosing/populationBands';
 import type { Covariates, PkPdPredictor } from '../models/types';
-import type { DoseEvent, SimulationResult } from '../pkpd/types';
-import { predictRegimen } from './features';
+import type { DoseEvent, PkPdParameters, SimulationResult } from '../pkpd/types';
+import { predictRegimen, regimenFeatures, scaleFeatures } from './features';
 import type { NeuralModelRecord } from './modelFile';
 import { restoreNetwork } from './networks';
 import type { TrainedNetwork } from './types';
@@ -39,6 +39,11 @@ export interface NeuralPredictor extends PkPdPredictor {
     times: ArrayLike<number>,
     samples?: number,
   ): UncertaintyBands | null;
+  /**
+   * A parameter-head model's compartmental PK/PD parameters for a patient (engine units);
+   * undefined for a direct network.
+   */
+  parameters?(covariates: Covariates): PkPdParameters;
   /** Frees the network's tensors; the predictor cannot be used afterwards. */
   dispose(): void;
 }
@@ -133,6 +138,16 @@ export function neuralPredictor(
         biomarker: percentileBands(pd, n),
       };
     },
+    ...(network.individualParameters
+      ? {
+          parameters: (covariates: Covariates) => {
+            // The covariates' feature row (no doses: the head reads only the covariates).
+            const raw = regimenFeatures([], covariates, [0], record.features);
+            const x = scaleFeatures(record.scaler, raw, 1);
+            return (network.individualParameters as (x: Float32Array) => PkPdParameters)(x);
+          },
+        }
+      : {}),
     dispose: () => network.dispose(),
   };
 }

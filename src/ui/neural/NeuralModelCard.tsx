@@ -1,5 +1,6 @@
 import { useWorkbench } from '../../state/store';
 import { formatDuration, formatNumber } from '../charts/format';
+import { HeadParameters } from './HeadParameters';
 import { LossChart } from './LossChart';
 import { backendName } from './TrainingCard';
 
@@ -87,6 +88,7 @@ export function NeuralModelCard() {
           </span>
         </div>
       </div>
+      {c.head === 'parameters' ? <HeadParameters meta={meta} /> : null}
       <LossChart history={t.history} bestEpoch={t.bestEpoch} height={180} />
       <p className="muted small" data-testid="neural-domain">
         Trained on doses {d.doseRange[0]}–{d.doseRange[1]} mg, intervals {d.intervals.join(', ')} h,
