@@ -9,20 +9,17 @@ import {
   YAxis,
 } from 'recharts';
 import type { FitHistoryPoint } from '../../state/slices/fitSlice';
-import { formatNumber } from './format';
+import { formatNumber, thinEvenly } from './format';
 import { PREDICTION_COLOUR } from './palette';
 
 /** The chart draws at most this many points (the series is thinned evenly beyond). */
 const MAX_POINTS = 300;
 
 function thin(points: readonly FitHistoryPoint[]): FitHistoryPoint[] {
-  const finite = points.filter((p) => Number.isFinite(p.iteration) && Number.isFinite(p.ofv));
-  if (finite.length <= MAX_POINTS) return finite;
-  const step = finite.length / MAX_POINTS;
-  const out: FitHistoryPoint[] = [];
-  for (let i = 0; i < MAX_POINTS; i++) out.push(finite[Math.floor(i * step)]);
-  out.push(finite[finite.length - 1]);
-  return out;
+  return thinEvenly(
+    points.filter((p) => Number.isFinite(p.iteration) && Number.isFinite(p.ofv)),
+    MAX_POINTS,
+  );
 }
 
 /** Objective function value against iteration, live while a fit runs. */

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatNumber, formatObjective, logTicks, niceCeil } from './format';
+import {
+  formatDuration,
+  formatNumber,
+  formatObjective,
+  logTicks,
+  niceCeil,
+  thinEvenly,
+} from './format';
 
 describe('chart number formats', () => {
   it('round axis ends up to 1, 2 or 5 × 10^k', () => {
@@ -19,5 +26,38 @@ describe('chart number formats', () => {
     expect(formatObjective(-2535.6863)).toBe('-2535.69');
     expect(formatDuration(360)).toBe('0.4 s');
     expect(formatDuration(200_000)).toBe('3 min 20 s');
+  });
+});
+
+describe('thinEvenly', () => {
+  const series = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+  it('returns a series that is short enough whole, as a copy', () => {
+    const short = series(5);
+    const thinned = thinEvenly(short, 5);
+    expect(thinned).toEqual(short);
+    expect(thinned).not.toBe(short);
+    expect(thinEvenly([], 3)).toEqual([]);
+  });
+
+  it('keeps at most max points, evenly spaced, from the first to the last', () => {
+    const n = 1000;
+    const max = 100;
+    const thinned = thinEvenly(series(n), max);
+    expect(thinned).toHaveLength(max);
+    expect(thinned[0]).toBe(0);
+    expect(thinned[max - 1]).toBe(n - 1);
+    // Every gap is the stride n / (max − 1) rounded down or up.
+    const step = n / (max - 1);
+    for (let i = 1; i < max; i++) {
+      const gap = thinned[i] - thinned[i - 1];
+      expect(gap, `gap before point ${i}`).toBeGreaterThanOrEqual(Math.floor(step));
+      expect(gap, `gap before point ${i}`).toBeLessThanOrEqual(Math.ceil(step));
+    }
+  });
+
+  it('keeps only the last point when max is one, and nothing when max is zero', () => {
+    expect(thinEvenly(series(10), 1)).toEqual([9]);
+    expect(thinEvenly(series(10), 0)).toEqual([]);
   });
 });

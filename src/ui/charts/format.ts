@@ -50,3 +50,19 @@ export function formatDuration(ms: number): string {
   const m = Math.floor(s / 60);
   return `${m} min ${s % 60} s`;
 }
+
+/**
+ * At most `max` points of a series, evenly spaced by index and always ending with the last (the
+ * latest value is the one a live chart must show). A series already short enough comes back whole.
+ */
+export function thinEvenly<T>(points: readonly T[], max: number): T[] {
+  if (points.length <= max) return points.slice();
+  if (max < 1) return [];
+  // max − 1 points at a stride of n / (max − 1) > 1 from the start, so the indices rise strictly
+  // and stay below the last, which closes the series.
+  const step = points.length / (max - 1);
+  const out: T[] = [];
+  for (let i = 0; i < max - 1; i++) out.push(points[Math.floor(i * step)]);
+  out.push(points[points.length - 1]);
+  return out;
+}

@@ -11,7 +11,7 @@ import {
   YAxis,
 } from 'recharts';
 import type { EpochProgress } from '../../core/neural/types';
-import { formatNumber } from '../charts/format';
+import { formatNumber, thinEvenly } from '../charts/format';
 import { OKABE_ITO, PREDICTION_COLOUR } from '../charts/palette';
 
 /** The chart draws at most this many epochs (thinned evenly beyond). */
@@ -19,13 +19,10 @@ const MAX_POINTS = 400;
 
 function thin(points: readonly EpochProgress[]): EpochProgress[] {
   // A log axis cannot show a zero or negative loss, nor NaN from a diverged run.
-  const ok = points.filter((p) => p.trainLoss > 0 && p.valLoss > 0);
-  if (ok.length <= MAX_POINTS) return ok;
-  const step = ok.length / MAX_POINTS;
-  const out: EpochProgress[] = [];
-  for (let i = 0; i < MAX_POINTS; i++) out.push(ok[Math.floor(i * step)]);
-  out.push(ok[ok.length - 1]);
-  return out;
+  return thinEvenly(
+    points.filter((p) => p.trainLoss > 0 && p.valLoss > 0),
+    MAX_POINTS,
+  );
 }
 
 /**
