@@ -61,6 +61,11 @@ export interface ForwardContext {
   readonly rng: Rng | null;
   /** MoE load-balancing losses of this pass, one scalar per MoE block call. */
   readonly aux: tf.Scalar[];
+  /**
+   * One dropout mask for every row (one thinned network): a Monte Carlo dropout sample of a
+   * whole curve, not independent noise at each time. Training draws a mask per row.
+   */
+  readonly shareMaskAcrossRows?: boolean;
 }
 
 export type Forward = (x: tf.Tensor2D, ctx: ForwardContext) => tf.Tensor2D;
@@ -274,7 +279,19 @@ export function gelu<T extends tf.Tensor>(x: T): T {
 /** Inverted dropout in training; the identity otherwise. */
 export function dropout<T extends tf.Tensor>(x: T, ctx: ForwardContext): T {
   if (!ctx.training || ctx.dropout <= 0 || !ctx.rng) return x;
-  return tf.mul(x, tf.tensor(dropoutMask(x.size, ctx), x.shape, 'float32')) as T;
+  return tf.mul(
+    x,
+    tf.tensor(rowMasks(x.shape[0] ?? 1, x.size / (x.shape[0] || 1), ctx), x.shape, 'float32'),
+  ) as T;
+}
+
+/** Dropout masks for `rows` rows of `perRow` values: one per row, or one shared by all. */
+function rowMasks(rows: number, perRow: number, ctx: ForwardContext): Float32Array {
+  if (!ctx.shareMaskAcrossRows) return dropoutMask(rows * perRow, ctx);
+  const one = dropoutMask(perRow, ctx);
+  const out = new Float32Array(rows * perRow);
+  for (let r = 0; r < rows; r++) out.set(one, r * perRow);
+  return out;
 }
 
 /** An inverted-dropout mask: 1/(1 − rate) with probability 1 − rate, else 0. */
@@ -364,7 +381,7 @@ export function mixtureOfExperts(
       const weights = moeGateCpu(logits, k);
       ctx.aux.push(moeBalanceCpu(logits, k));
       const drop =
-        ctx.training && ctx.dropout > 0 && ctx.rng ? dropoutMask(rows * e * width, ctx) : null;
+        ctx.training && ctx.dropout > 0 && ctx.rng ? rowMasks(rows, e * width, ctx) : null;
       return moeExpertsCpu(
         x,
         weights,

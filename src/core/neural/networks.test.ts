@@ -464,6 +464,17 @@ describe('saved weights and Monte Carlo dropout', () => {
       expect(Array.from(a)).toEqual(Array.from(b));
       expect(Array.from(a)).not.toEqual(Array.from(det));
       expect(Array.from(a)).not.toEqual(Array.from(c));
+      // One sample is one thinned network: the same row twice gives the same value.
+      const twice = new Float32Array(2 * WIDTH);
+      twice.set(x.subarray(0, WIDTH), 0);
+      twice.set(x.subarray(0, WIDTH), WIDTH);
+      for (const encoder of ['mlp', 'moe'] as const) {
+        const other =
+          encoder === 'mlp' ? net : await trainNetwork(train, validation, { ...config, encoder });
+        const pair = other.predictPd(twice, 2, 3);
+        expect(pair[0]).toBe(pair[1]);
+        if (other !== net) other.dispose();
+      }
       // The deterministic prediction does not depend on earlier samples.
       expect(Array.from(net.predictPk(x, n))).toEqual(Array.from(det));
     } finally {

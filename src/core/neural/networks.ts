@@ -370,7 +370,13 @@ function trainedNetwork(graph: NetworkGraph, bestEpoch: number, epochs: number):
   const ctxFor = (dropoutSeed: number | undefined): ForwardContext =>
     dropoutSeed === undefined || graph.config.dropout <= 0
       ? { training: false, dropout: 0, rng: null, aux: [] }
-      : { training: true, dropout: graph.config.dropout, rng: createRng(dropoutSeed), aux: [] };
+      : {
+          training: true,
+          dropout: graph.config.dropout,
+          rng: createRng(dropoutSeed),
+          aux: [],
+          shareMaskAcrossRows: true,
+        };
   const checkInput = (x: Float32Array, rows: number) => {
     if (disposed) throw new Error('TrainedNetwork: used after dispose()');
     if (!Number.isInteger(rows) || rows < 0 || x.length !== rows * width)
@@ -388,8 +394,9 @@ function trainedNetwork(graph: NetworkGraph, bestEpoch: number, epochs: number):
     if (rows === 0) return out;
     const slots = graph.needsDoses ? (doses?.slots ?? 1) : 1;
     const chunk = graph.needsDoses ? Math.max(1, Math.floor(PREDICT_CHUNK_ELEMENTS / slots)) : rows;
-    const ctx = ctxFor(dropoutSeed);
     for (let from = 0; from < rows; from += chunk) {
+      // A fresh context per chunk from the same seed: every chunk draws the same masks.
+      const ctx = ctxFor(dropoutSeed);
       const to = Math.min(rows, from + chunk);
       tf.tidy(() => {
         const part = doses && graph.needsDoses ? sliceDoses(doses, from, to) : undefined;
