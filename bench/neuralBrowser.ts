@@ -27,9 +27,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
  * than tfjs's CPU backend, so each run has a wall-clock budget and the GPU backends' run to
  * convergence is cut off after a number of epochs (reported as capped). The cut-off leaves the
  * configuration alone (maxEpochs and so the learning-rate schedule are Node's): the epochs that
- * run are those of the uncapped run. A backend whose synchronous readback gives wrong values is
- * skipped with the reason (training reads its losses that way): tfjs's WebGPU backend reads
- * through a WebGPU canvas, which reads zeros on SwiftShader in headless Chromium.
+ * run are those of the uncapped run. A backend whose (asynchronous) readback gives wrong values
+ * is skipped with the reason.
  */
 
 export interface NeuralBrowserBenchOptions {

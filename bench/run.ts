@@ -2,7 +2,9 @@ import { runChallengeBench } from './challenge';
 import { runAttainmentBench } from './attainment';
 import { runFitBench } from './fit';
 import { runNeuralBench } from './neural';
-import { runNeuralBrowserBench } from './neuralBrowser';
+import { runNeuralBrowserBench, type NeuralBrowserBenchOptions } from './neuralBrowser';
+import type { TrainingBackend } from '../src/workers/neuralBackend';
+import type { EncoderName } from '../src/core/neural/types';
 import { runSimulationBench, type Metric } from './simulation';
 
 /**
@@ -29,7 +31,8 @@ const BENCHES: Record<string, { describe: string; run: () => Promise<Metric[]> }
   'neural-browser': {
     describe:
       'neural training in headless Chromium (webgpu, webgl, cpu as offered): the neural bench per backend, GPU runs capped at 60 epochs',
-    run: () => runNeuralBrowserBench(),
+    // BENCH_BACKENDS=webgpu,cpu and BENCH_ENCODERS=mlp,resmlp narrow the run.
+    run: () => runNeuralBrowserBench(neuralBrowserSelection()),
   },
   fit: {
     describe:
@@ -42,6 +45,18 @@ const BENCHES: Record<string, { describe: string; run: () => Promise<Metric[]> }
     run: () => runChallengeBench(),
   },
 };
+
+/** The backends and encoders the environment asks for (all when unset). */
+function neuralBrowserSelection(): NeuralBrowserBenchOptions {
+  const list = (name: string) =>
+    process.env[name]
+      ?.split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+  const backends = list('BENCH_BACKENDS') as TrainingBackend[] | undefined;
+  const encoders = list('BENCH_ENCODERS') as EncoderName[] | undefined;
+  return { ...(backends ? { backends } : {}), ...(encoders ? { encoders } : {}) };
+}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
