@@ -1,5 +1,6 @@
 import { createStore, del, get, getMany, keys, set, type UseStore } from 'idb-keyval';
 import type { NamedWeight } from '../core/neural/netLayers';
+import { isNeuralModelId, NEURAL_ID_PREFIX } from './neuralModels';
 import { decodeNeuralModel, type NeuralModelRecord } from '../core/neural/modelFile';
 
 /**
@@ -180,9 +181,10 @@ export function modelFileName(record: Pick<NeuralModelRecord, 'label'>): string 
  */
 export function readModelFile(text: string, existingIds: Iterable<string> = []): NeuralModelRecord {
   const record = decodeNeuralModel(text);
+  // Every neural model's id says it is one (a file from elsewhere may not), and is unique.
+  const base = isNeuralModelId(record.id) ? record.id : `${NEURAL_ID_PREFIX}${record.id}`;
   const taken = new Set(existingIds);
-  if (!taken.has(record.id)) return record;
-  let n = 2;
-  while (taken.has(`${record.id}-${n}`)) n++;
-  return { ...record, id: `${record.id}-${n}` };
+  let id = base;
+  for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
+  return id === record.id ? record : { ...record, id };
 }

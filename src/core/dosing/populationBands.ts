@@ -49,8 +49,11 @@ export class PopulationBandsCancelledError extends Error {
 /** Subjects between progress reports and stop checks. */
 const CHECK_EVERY = 32;
 
-/** Per-time percentiles of a matrix stored time-major: values[i·n + s] is subject s at time i. */
-function bandsOf(values: Float64Array, nTimes: number, n: number): PercentileBands {
+/**
+ * Per-time percentiles of a matrix stored time-major: values[i·n + s] is sample s at time i
+ * (sorted in place).
+ */
+export function bandsOf(values: Float64Array, nTimes: number, n: number): PercentileBands {
   const out = Object.fromEntries(
     BAND_PERCENTILES.map((p) => [`p${p}`, new Float64Array(nTimes)]),
   ) as Record<`p${BandPercentile}`, Float64Array>;

@@ -1,5 +1,4 @@
-import { percentile } from '../nlme/vpc';
-import type { PercentileBands } from '../dosing/populationBands';
+import { bandsOf, type PercentileBands } from '../dosing/populationBands';
 import type { Covariates, PkPdPredictor } from '../models/types';
 import type { DoseEvent, PkPdParameters, SimulationResult } from '../pkpd/types';
 import { predictRegimen, regimenFeatures, scaleFeatures } from './features';
@@ -46,25 +45,6 @@ export interface NeuralPredictor extends PkPdPredictor {
   parameters?(covariates: Covariates): PkPdParameters;
   /** Frees the network's tensors; the predictor cannot be used afterwards. */
   dispose(): void;
-}
-
-function percentileBands(samples: readonly Float64Array[], n: number): PercentileBands {
-  const p5 = new Float64Array(n);
-  const p25 = new Float64Array(n);
-  const p50 = new Float64Array(n);
-  const p75 = new Float64Array(n);
-  const p95 = new Float64Array(n);
-  const column = new Float64Array(samples.length);
-  for (let i = 0; i < n; i++) {
-    for (let s = 0; s < samples.length; s++) column[s] = samples[s][i];
-    const sorted = Array.from(column).sort((a, b) => a - b);
-    p5[i] = percentile(sorted, 0.05);
-    p25[i] = percentile(sorted, 0.25);
-    p50[i] = percentile(sorted, 0.5);
-    p75[i] = percentile(sorted, 0.75);
-    p95[i] = percentile(sorted, 0.95);
-  }
-  return { p5, p25, p50, p75, p95 };
 }
 
 /** Throws a plain message when a prediction is not a finite number everywhere. */
@@ -122,20 +102,25 @@ export function neuralPredictor(
     },
     uncertainty(covariates, events, times, samples = MC_DROPOUT_SAMPLES) {
       if (!(record.config.dropout > 0)) return null;
-      const pk: Float64Array[] = [];
-      const pd: Float64Array[] = [];
+      // Time-major, as bandsOf reads them: [i·samples + s] is sample s at time i.
+      const n = times.length;
+      const pk = new Float64Array(n * samples);
+      const pd = new Float64Array(n * samples);
       for (let s = 0; s < samples; s++) {
         // Fixed seeds: the band does not flicker when the same regimen is drawn again.
         const out = run(covariates, events, times, 1000 + s);
-        pk.push(checkFinite(out.concentration, 'concentration'));
-        pd.push(checkFinite(out.biomarker, 'biomarker'));
+        const c = checkFinite(out.concentration, 'concentration');
+        const b = checkFinite(out.biomarker, 'biomarker');
+        for (let i = 0; i < n; i++) {
+          pk[i * samples + s] = c[i];
+          pd[i * samples + s] = b[i];
+        }
       }
-      const n = times.length;
       return {
         times: Float64Array.from(times),
         samples,
-        concentration: percentileBands(pk, n),
-        biomarker: percentileBands(pd, n),
+        concentration: bandsOf(pk, n, samples),
+        biomarker: bandsOf(pd, n, samples),
       };
     },
     ...(network.individualParameters

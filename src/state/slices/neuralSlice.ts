@@ -14,12 +14,7 @@ import {
   saveNeuralModel,
   type NeuralModelMeta,
 } from '../neuralStorage';
-import {
-  dropNeuralPredictor,
-  isNeuralModelId,
-  loadNeuralPredictor,
-  NEURAL_ID_PREFIX,
-} from '../neuralModels';
+import { dropNeuralPredictor, isNeuralModelId, loadNeuralPredictor } from '../neuralModels';
 import { DEMO_TRUTH_ID } from './savedFitsSlice';
 import type { WorkbenchState } from '../store';
 
@@ -214,13 +209,8 @@ export const createNeuralSlice: StateCreator<WorkbenchState, [], [], NeuralSlice
   const readRecord = async (id: string): Promise<NeuralModelRecord | undefined> =>
     sessionRecords.get(id) ?? (await getNeuralModel(id));
 
-  const remember = async (given: NeuralModelRecord) => {
-    // Every neural model's id says it is one, and no two models share an id.
-    const taken = new Set(get().neuralModels.map((m) => m.id));
-    const base = isNeuralModelId(given.id) ? given.id : `${NEURAL_ID_PREFIX}${given.id}`;
-    let id = base;
-    for (let k = 2; taken.has(id); k++) id = `${base}-${k}`;
-    const record = id === given.id ? given : { ...given, id };
+  // Ids are unique and prefixed already: fresh from training, or made so by readModelFile.
+  const remember = async (record: NeuralModelRecord) => {
     sessionRecords.set(record.id, record);
     set((s) => ({
       neuralModels: [neuralModelMeta(record), ...s.neuralModels.filter((m) => m.id !== record.id)],

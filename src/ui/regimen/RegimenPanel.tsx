@@ -5,6 +5,7 @@ import { isNeuralModelId } from '../../state/neuralModels';
 import type { NeuralPredictor } from '../../core/neural/neuralPredictor';
 import { predictRegimen, type RegimenPrediction } from '../../core/models/regimenPrediction';
 import { regimenToEvents } from '../../core/pkpd/regimen';
+import { thinEvenly } from '../charts/format';
 import { RegimenControls } from './RegimenControls';
 import { RegimenMetrics } from './RegimenMetrics';
 import { RegimenCharts } from './RegimenCharts';
@@ -13,13 +14,6 @@ import { PopulationAttainment } from './PopulationAttainment';
 
 /** Points of the MC-dropout band (each sample is a pass of the network over them). */
 const UNCERTAINTY_POINTS = 300;
-
-/** About `n` of the times, evenly spaced in index, always with the last one. */
-function thinTimes(times: Float64Array, n: number): Float64Array {
-  if (times.length <= n) return times;
-  const step = (times.length - 1) / (n - 1);
-  return Float64Array.from({ length: n }, (_, i) => times[Math.round(i * step)]);
-}
 
 /** Regimen explorer: tune a regimen and see PK, PD and the steady-state verdict at once. */
 export function RegimenPanel() {
@@ -83,7 +77,7 @@ export function RegimenPanel() {
       return p.uncertainty(
         { ...inputs.patient },
         regimenToEvents(inputs.regimen),
-        thinTimes(curve.times, UNCERTAINTY_POINTS),
+        Float64Array.from(thinEvenly(Array.from(curve.times), UNCERTAINTY_POINTS)),
       );
     } catch {
       return null;
