@@ -1,6 +1,7 @@
 import { runChallengeBench } from './challenge';
 import { runAttainmentBench } from './attainment';
 import { runFitBench } from './fit';
+import { runQnnBench } from './qnn';
 import { runNeuralBench } from './neural';
 import { runNeuralBrowserBench, type NeuralBrowserBenchOptions } from './neuralBrowser';
 import type { TrainingBackend } from '../src/workers/neuralBackend';
@@ -33,6 +34,12 @@ const BENCHES: Record<string, { describe: string; run: () => Promise<Metric[]> }
       'neural training in headless Chromium (webgpu, webgl, cpu as offered): the neural bench per backend, GPU runs capped at 60 epochs',
     // BENCH_BACKENDS=webgpu,cpu and BENCH_ENCODERS=mlp,resmlp narrow the run.
     run: () => runNeuralBrowserBench(neuralBrowserSelection()),
+  },
+  qnn: {
+    describe:
+      'quantum circuit forward + adjoint gradient, circuits/s at (qubits, layers, batch) = (4,2,1024), (8,2,1024), (8,3,4096), (12,3,1024), per path, vs the seed-style PyTorch baseline in the same run',
+    // BENCH_QNN_TORCH=0 skips the PyTorch baseline (minutes at 12 qubits).
+    run: () => runQnnBench({ withoutTorch: process.env.BENCH_QNN_TORCH === '0' }),
   },
   fit: {
     describe:

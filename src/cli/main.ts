@@ -5,6 +5,7 @@ import { registerTrial } from './trial';
 import { registerFit } from './fit';
 import { registerDosing } from './dosing';
 import { registerTrain } from './train';
+import { registerQnnEval } from './qnnEval';
 
 // The command line serves researchers and benchmarks from the same core as the app.
 const program = new Command();
@@ -19,6 +20,7 @@ registerTrial(program);
 registerFit(program);
 registerDosing(program);
 registerTrain(program);
+registerQnnEval(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));

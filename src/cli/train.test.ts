@@ -32,6 +32,7 @@ const stub: Trainer = async (_train, _validation, config) => {
   const network: TrainedNetwork = {
     config,
     parameters: 7,
+    quantumParameters: 0,
     bestEpoch: 1,
     epochs: 2,
     predictPk: zeros,
@@ -128,7 +129,7 @@ describe('cli train', () => {
         /--framework must be one of independent, cascade, multitask, got "joint"/,
       ],
       [
-        { framework: 'cascade', encoder: 'qnn' },
+        { framework: 'cascade', encoder: 'transformer' },
         /--encoder must be one of mlp, resmlp, moe, resmlp_moe/,
       ],
       [
@@ -150,6 +151,19 @@ describe('cli train', () => {
         /--epochs must be a whole number ≥ 1/,
       ],
       [{ framework: 'cascade', encoder: 'mlp', seed: 'x' }, /--seed must be a whole number/],
+      [
+        { framework: 'cascade', encoder: 'qnn', qubits: '1' },
+        /--qubits must be a whole number ≥ 2/,
+      ],
+      [{ framework: 'cascade', encoder: 'qnn', qubits: '20' }, /--qubits must be at most 16/],
+      [
+        { framework: 'cascade', encoder: 'qnn', qlayers: '0' },
+        /--qlayers must be a whole number ≥ 1/,
+      ],
+      [
+        { framework: 'cascade', encoder: 'qnn', readout: 'w' },
+        /--readout must be one of xyzzz, xyz, z/,
+      ],
     ];
     for (const [opts, message] of cases) {
       const c = collect();

@@ -11,6 +11,8 @@ import {
   ENCODERS,
   FRAMEWORKS,
   HEADS,
+  QNN_READOUTS,
+  hasHybridLayers,
   type EncoderName,
   type Framework,
   type HeadName,
@@ -43,6 +45,11 @@ export interface TrainCliOptions {
   readonly logTargets?: boolean;
   /** Give the network the subject's pre-dose biomarker. */
   readonly baselineInput?: boolean;
+  /** Hybrid layers: qubits, circuit layers, readout; `quantumSkip` false with --no-quantum-skip. */
+  readonly qubits?: string;
+  readonly qlayers?: string;
+  readonly readout?: string;
+  readonly quantumSkip?: boolean;
   readonly json?: boolean;
   readonly quiet?: boolean;
 }
@@ -94,6 +101,11 @@ export function trainConfig(opts: TrainCliOptions): NeuralConfig {
   const learningRate = positiveNumber('--learning-rate', opts.learningRate);
   const hidden = wholeNumber('--hidden', opts.hidden, 1);
   const blocks = wholeNumber('--blocks', opts.blocks, 0);
+  const qubits = wholeNumber('--qubits', opts.qubits, 2);
+  const qlayers = wholeNumber('--qlayers', opts.qlayers, 1);
+  const readout =
+    opts.readout === undefined ? undefined : oneOf('--readout', opts.readout, QNN_READOUTS);
+  if ((qubits ?? 0) > 16) throw new Error(`--qubits must be at most 16, got "${opts.qubits}".`);
   return {
     ...DEFAULT_NEURAL_CONFIG,
     framework,
@@ -105,6 +117,10 @@ export function trainConfig(opts: TrainCliOptions): NeuralConfig {
     ...(hidden !== undefined ? { hidden } : {}),
     ...(blocks !== undefined ? { blocks } : {}),
     ...(opts.logTargets ? { logTargets: true } : {}),
+    ...(qubits !== undefined ? { qubits } : {}),
+    ...(qlayers !== undefined ? { qlayers } : {}),
+    ...(readout !== undefined ? { readout } : {}),
+    ...(opts.quantumSkip === false ? { quantumSkip: false } : {}),
   };
 }
 
@@ -143,6 +159,7 @@ export function trainJson(
     encoder: result.config.encoder,
     head: result.config.head,
     parameters: result.parameters,
+    quantumParameters: result.quantumParameters,
     seed: result.config.seed,
     ...(all.length > 1 ? { seeds: all.map((r) => r.config.seed) } : {}),
     maxEpochs: result.config.maxEpochs,
@@ -150,6 +167,14 @@ export function trainJson(
     hidden: result.config.hidden,
     blocks: result.config.blocks,
     logTargets: result.config.logTargets,
+    ...(hasHybridLayers(result.config.encoder)
+      ? {
+          qubits: result.config.qubits,
+          qlayers: result.config.qlayers,
+          readout: result.config.readout,
+          quantumSkip: result.config.quantumSkip,
+        }
+      : {}),
     folds: all.flatMap((r) =>
       r.folds.map((f) => ({
         ...(all.length > 1 ? { seed: r.config.seed } : {}),
@@ -179,7 +204,7 @@ const fmt = (v: number | null) => (v === null ? '—' : v.toFixed(3));
 export function formatTrain(result: CrossValidationResult, trainSeconds: number): string {
   const c = result.config;
   const lines = [
-    `${c.framework} / ${c.encoder}: ${result.parameters} trainable parameters, ${result.folds.length}-fold subject-level cross-validation, seed ${c.seed}`,
+    `${c.framework} / ${c.encoder}: ${result.parameters} trainable parameters${result.quantumParameters > 0 ? ` (${result.quantumParameters} quantum angles)` : ''}, ${result.folds.length}-fold subject-level cross-validation, seed ${c.seed}`,
     `Inputs: ${result.featureNames.join(', ')}`,
     c.head === 'parameters'
       ? 'Head: parameters (covariates → one-compartment oral PK and effect-compartment PD, simulated under the doses)'
@@ -309,6 +334,16 @@ export function registerTrain(program: Command): void {
       '--blocks <n>',
       `residual blocks (resmlp, resmlp_moe) or layers (mlp) per encoder (default ${DEFAULT_NEURAL_CONFIG.blocks})`,
     )
+    .option(
+      '--qubits <n>',
+      `qubits of each hybrid layer's circuit (qnn, qresmlp_moe and controls; default ${DEFAULT_NEURAL_CONFIG.qubits})`,
+    )
+    .option(
+      '--qlayers <n>',
+      `re-uploading layers of each circuit (default ${DEFAULT_NEURAL_CONFIG.qlayers})`,
+    )
+    .option('--readout <name>', `${QNN_READOUTS.join(' | ')} (default xyzzz: ⟨X⟩⟨Y⟩⟨Z⟩⟨ZZ⟩)`)
+    .option('--no-quantum-skip', 'no classical skip beside each circuit')
     .option('--log-targets', 'train on log(1 + y) instead of y')
     .option('--baseline-input', "give the network the subject's pre-dose biomarker")
     .option('--json', 'one JSON document')

@@ -23,6 +23,7 @@ function meanTrainer(seen: { train: Set<number>; validation: Set<number>; seeds:
     const network: TrainedNetwork = {
       config: cfg,
       parameters: 42,
+      quantumParameters: 0,
       bestEpoch: cfg.maxEpochs,
       epochs: cfg.maxEpochs,
       predictPk: zeros,

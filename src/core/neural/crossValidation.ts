@@ -148,8 +148,9 @@ export interface CrossValidationResult {
   readonly config: NeuralConfig;
   readonly featureNames: readonly string[];
   readonly features: FeatureOptions;
-  /** Trainable parameters of one network. */
+  /** Trainable parameters of one network, and how many of them are quantum gate angles. */
   readonly parameters: number;
+  readonly quantumParameters: number;
   readonly folds: FoldResult[];
   /** Pooled over every test row of every fold (each subject once): mg/L and ng/mL. */
   readonly pkRmse: number | null;
@@ -237,6 +238,7 @@ export async function crossValidate(
   const results: FoldResult[] = [];
   const held = { pk: emptyPredictions(), pd: emptyPredictions() };
   let parameters = 0;
+  let quantumParameters = 0;
   let cancelled = false;
   for (let fold = 0; fold < plans.length; fold++) {
     if (options.shouldStop?.()) {
@@ -260,6 +262,7 @@ export async function crossValidate(
         break;
       }
       parameters = network.parameters;
+      quantumParameters = network.quantumParameters;
       const scores: Record<Endpoint, { rmse: number | null; rows: number }> = {
         pk: { rmse: null, rows: 0 },
         pd: { rmse: null, rows: 0 },
@@ -297,6 +300,7 @@ export async function crossValidate(
     featureNames: table.featureNames,
     features,
     parameters,
+    quantumParameters,
     folds: results,
     pkRmse: rmse(held.pk.observed, held.pk.predicted),
     pdRmse: rmse(held.pd.observed, held.pd.predicted),

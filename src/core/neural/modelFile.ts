@@ -2,7 +2,7 @@ import type { TrainingDomain } from '../models/types';
 import type { FeatureOptions, Scaler } from './features';
 import type { NamedWeight } from './netLayers';
 import type { EpochProgress, NeuralConfig } from './types';
-import { DEFAULT_NEURAL_CONFIG, ENCODERS, FRAMEWORKS, HEADS } from './types';
+import { DEFAULT_NEURAL_CONFIG, ENCODERS, FRAMEWORKS, HEADS, QNN_READOUTS } from './types';
 
 /**
  * A trained neural PK/PD model as the workbench keeps it (IndexedDB) and as a file (export and
@@ -152,11 +152,12 @@ function decodeConfig(v: unknown): NeuralConfig {
     throw new Error(`Model file: unknown encoder "${String(config.encoder)}"`);
   if (!HEADS.includes(config.head))
     throw new Error(`Model file: unknown head "${String(config.head)}"`);
+  if (!QNN_READOUTS.includes(config.readout))
+    throw new Error(`Model file: unknown circuit readout "${String(config.readout)}"`);
   for (const [k, val] of Object.entries(config)) {
-    if (k === 'framework' || k === 'encoder' || k === 'head') continue;
-    if (k === 'logTargets') {
-      if (typeof val !== 'boolean')
-        throw new Error('Model file: "logTargets" should be true/false');
+    if (k === 'framework' || k === 'encoder' || k === 'head' || k === 'readout') continue;
+    if (k === 'logTargets' || k === 'quantumSkip') {
+      if (typeof val !== 'boolean') throw new Error(`Model file: "${k}" should be true/false`);
     } else if (!isNumber(val)) throw new Error(`Model file: config "${k}" should be a number`);
   }
   return config;

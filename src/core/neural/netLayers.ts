@@ -21,10 +21,11 @@ import {
 } from './netKernels';
 
 /**
- * How a parameter starts: Glorot-uniform weights, zero biases, unit LayerNorm gains, or given
- * values (the parameter head's biases start at the typical values of its model's parameters).
+ * How a parameter starts: Glorot-uniform weights, zero biases, unit LayerNorm gains, given
+ * values (the parameter head's biases start at the typical values of its model's parameters),
+ * or rotation angles uniform on [0, 2π) (a quantum circuit's trainable gates).
  */
-export type ParamInit = 'glorot' | 'zeros' | 'ones' | 'values';
+export type ParamInit = 'glorot' | 'zeros' | 'ones' | 'values' | 'angles';
 
 export interface ParamSpec {
   readonly name: string;
@@ -39,6 +40,8 @@ export interface ParamSpec {
   readonly gain?: number;
   /** The initial values, row-major, when init is 'values'. */
   readonly values?: readonly number[];
+  /** A quantum circuit's gate angle (counted apart from the classical parameters). */
+  readonly quantum?: boolean;
 }
 
 export function specSize(spec: ParamSpec): number {
@@ -92,6 +95,11 @@ export class ParamSet {
     return this.specs.reduce((s, spec) => s + specSize(spec), 0);
   }
 
+  /** How many of the parameters are quantum gate angles. */
+  get quantumSize(): number {
+    return this.specs.reduce((s, spec) => s + (spec.quantum ? specSize(spec) : 0), 0);
+  }
+
   get variables(): readonly tf.Variable[] {
     if (!this.vars) throw new Error('ParamSet: parameters are not materialised');
     return this.vars;
@@ -107,6 +115,8 @@ export class ParamSet {
       else if (spec.init === 'glorot') {
         const limit = (spec.gain ?? 1) * Math.sqrt(6 / (spec.fanIn + spec.fanOut));
         for (let i = 0; i < n; i++) values[i] = (2 * rng.uniform() - 1) * limit;
+      } else if (spec.init === 'angles') {
+        for (let i = 0; i < n; i++) values[i] = 2 * Math.PI * rng.uniform();
       } else if (spec.init === 'values') {
         if (spec.values?.length !== n)
           throw new Error(`ParamSet: "${spec.name}" needs ${n} initial values`);
@@ -446,55 +456,6 @@ export function residualMoeBlock(
 /** Runs forward functions one after another. */
 export function sequence(...layers: Forward[]): Forward {
   return (x, ctx) => layers.reduce((h, layer) => layer(h, ctx), x);
-}
-
-/**
- * The encoder backbone named by config.encoder, input width d → config.hidden:
- * - mlp: `blocks` (at least 1) × [Linear, GELU, dropout].
- * - resmlp: Linear d→h, `blocks` pre-LayerNorm residual blocks, final LayerNorm.
- * - moe: Linear d→h, GELU, one mixture-of-experts block.
- * - resmlp_moe: Linear d→h, `blocks` (at least 1) × [residual block, residual MoE block], final
- *   LayerNorm.
- * Both heads use it: the direct head on the features, the parameter head on the covariates.
- */
-export function defineEncoder(
-  ps: ParamSet,
-  name: string,
-  config: NeuralConfig,
-  d: number,
-): Forward {
-  const h = config.hidden;
-  const blocks = config.blocks;
-  switch (config.encoder) {
-    case 'mlp': {
-      const layers: Forward[] = [];
-      for (let i = 0; i < Math.max(1, blocks); i++) {
-        const fc = linear(ps, `${name}/fc${i}`, i === 0 ? d : h, h);
-        layers.push((x, ctx) => dropout(gelu(fc(x, ctx)), ctx));
-      }
-      return sequence(...layers);
-    }
-    case 'resmlp': {
-      const layers: Forward[] = [linear(ps, `${name}/in`, d, h)];
-      for (let i = 0; i < blocks; i++) layers.push(residualBlock(ps, `${name}/block${i}`, h));
-      layers.push(layerNorm(ps, `${name}/ln`, h));
-      return sequence(...layers);
-    }
-    case 'moe': {
-      const input = linear(ps, `${name}/in`, d, h);
-      const moe = mixtureOfExperts(ps, `${name}/moe`, h, config.experts, config.topK);
-      return (x, ctx) => moe(gelu(input(x, ctx)), ctx);
-    }
-    case 'resmlp_moe': {
-      const layers: Forward[] = [linear(ps, `${name}/in`, d, h)];
-      for (let i = 0; i < Math.max(1, blocks); i++) {
-        layers.push(residualBlock(ps, `${name}/block${i}`, h));
-        layers.push(residualMoeBlock(ps, `${name}/moe${i}`, h, config.experts, config.topK));
-      }
-      layers.push(layerNorm(ps, `${name}/ln`, h));
-      return sequence(...layers);
-    }
-  }
 }
 
 // ---- what training and prediction need of a network --------------------------------------

@@ -1,7 +1,7 @@
 /**
  * The seed's neural PK/PD frameworks and encoders, in tfjs, with a custom training loop.
  *
- * Encoders (input width d → hidden h; defineEncoder in netLayers.ts):
+ * Encoders (input width d → hidden h; defineEncoder in netEncoders.ts):
  * - mlp: `blocks` (at least 1) × [Linear, GELU, dropout].
  * - resmlp: Linear d→h, `blocks` pre-LayerNorm residual blocks
  *   x + Linear(dropout(GELU(Linear(LN(x))))), final LayerNorm.
@@ -55,9 +55,9 @@ import {
   type NetworkGraph,
   type RowTensors,
   ParamSet,
-  defineEncoder,
   linear,
 } from './netLayers';
+import { defineEncoder } from './netEncoders';
 import { AdamW, cosineLearningRate } from './netOptim';
 import { defineParameterNetwork, featureNamesForWidth, splitSavedConstants } from './parameterHead';
 import { fitTypicalParameters, FALLBACK_PARAMETERS } from './parameterHeadInit';
@@ -234,6 +234,16 @@ export function countParameters(
   featureNames?: readonly string[],
 ): number {
   return defineGraph(config, inputWidth, featureNames, null).params.size;
+}
+
+/** The same count, and how many of the parameters are quantum gate angles. */
+export function countParameterKinds(
+  config: NeuralConfig,
+  inputWidth: number,
+  featureNames?: readonly string[],
+): { readonly total: number; readonly quantum: number } {
+  const params = defineGraph(config, inputWidth, featureNames, null).params;
+  return { total: params.size, quantum: params.quantumSize };
 }
 
 // ---- training ------------------------------------------------------------------------------
@@ -419,6 +429,7 @@ function trainedNetwork(graph: NetworkGraph, bestEpoch: number, epochs: number):
   const network: TrainedNetwork = {
     config: graph.config,
     parameters: graph.params.size,
+    quantumParameters: graph.params.quantumSize,
     bestEpoch,
     epochs,
     predictPk: (x, rows, dropoutSeed, doses) => predict('pk', x, rows, dropoutSeed, doses),

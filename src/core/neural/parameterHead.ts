@@ -32,8 +32,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BASELINE_FEATURE, featureNames as defaultNames } from './features';
+import { defineEncoder } from './netEncoders';
 import {
-  defineEncoder,
   linear,
   ParamSet,
   type Forward,

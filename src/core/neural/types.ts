@@ -1,4 +1,5 @@
 import type { PkPdParameters } from '../pkpd/types';
+import type { ReadoutName } from '../quantum/templates';
 import type { NamedWeight } from './netLayers';
 
 /**
@@ -10,8 +11,44 @@ import type { NamedWeight } from './netLayers';
 export const FRAMEWORKS = ['independent', 'cascade', 'multitask'] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
 
-export const ENCODERS = ['mlp', 'resmlp', 'moe', 'resmlp_moe'] as const;
+export const ENCODERS = [
+  'mlp',
+  'resmlp',
+  'moe',
+  'resmlp_moe',
+  'qnn',
+  'qresmlp_moe',
+  'qnn_control',
+  'qresmlp_moe_control',
+] as const;
 export type EncoderName = (typeof ENCODERS)[number];
+
+/**
+ * The hybrid quantum encoders (their hidden or residual MLPs use hybrid quantum layers) and
+ * their parameter-matched classical controls (the same network with the circuit replaced by a
+ * classical layer of about as many parameters).
+ */
+export const QUANTUM_ENCODERS: readonly EncoderName[] = ['qnn', 'qresmlp_moe'];
+export const CONTROL_ENCODERS: readonly EncoderName[] = ['qnn_control', 'qresmlp_moe_control'];
+
+/** The encoder has a hybrid layer (quantum or its classical control): qubits, layers etc. apply. */
+export function hasHybridLayers(encoder: EncoderName): boolean {
+  return QUANTUM_ENCODERS.includes(encoder) || CONTROL_ENCODERS.includes(encoder);
+}
+
+/** The encoder routes rows through a mixture of experts (experts and top-k apply). */
+export function hasExperts(encoder: EncoderName): boolean {
+  return (
+    encoder === 'moe' ||
+    encoder === 'resmlp_moe' ||
+    encoder === 'qresmlp_moe' ||
+    encoder === 'qresmlp_moe_control'
+  );
+}
+
+/** What the hybrid layers' circuits read out (core/quantum/templates.ts). */
+export { READOUTS as QNN_READOUTS } from '../quantum/templates';
+export type QnnReadout = ReadoutName;
 
 /**
  * What the encoder's output means: `direct`, the concentration and biomarker themselves (the
@@ -47,6 +84,13 @@ export interface NeuralConfig {
   readonly seed: number;
   /** Train on log(1 + y) instead of y (predictions are transformed back). */
   readonly logTargets: boolean;
+  /** Hybrid layers (qnn, qresmlp_moe and their controls): qubits and circuit layers. */
+  readonly qubits: number;
+  readonly qlayers: number;
+  /** The readouts of each circuit: ⟨X⟩⟨Y⟩⟨Z⟩ and ⟨ZZ⟩ per wire (4n), without ⟨ZZ⟩, or ⟨Z⟩ only. */
+  readonly readout: QnnReadout;
+  /** The learnable classical skip α·Linear(GELU(LayerNorm(x))) beside each circuit. */
+  readonly quantumSkip: boolean;
 }
 
 export const DEFAULT_NEURAL_CONFIG: NeuralConfig = {
@@ -66,6 +110,10 @@ export const DEFAULT_NEURAL_CONFIG: NeuralConfig = {
   patience: 30,
   seed: 1,
   logTargets: false,
+  qubits: 4,
+  qlayers: 2,
+  readout: 'xyzzz',
+  quantumSkip: true,
 };
 
 /**
@@ -132,8 +180,10 @@ export interface EpochProgress {
 /** Predictions for rows given as scaled features (scaled outputs). */
 export interface TrainedNetwork {
   readonly config: NeuralConfig;
-  /** Trainable parameters (count of scalars). */
+  /** Trainable parameters (count of scalars), quantum gate angles included. */
   readonly parameters: number;
+  /** How many of them are quantum gate angles. */
+  readonly quantumParameters: number;
   readonly bestEpoch: number;
   readonly epochs: number;
   /**

@@ -1,7 +1,14 @@
 import type { StateCreator } from 'zustand';
 import { encodeNeuralModel, type NeuralModelRecord } from '../../core/neural/modelFile';
 import type { EpochProgress, NeuralConfig } from '../../core/neural/types';
-import { DEFAULT_NEURAL_CONFIG, ENCODERS, FRAMEWORKS, HEADS } from '../../core/neural/types';
+import {
+  DEFAULT_NEURAL_CONFIG,
+  ENCODERS,
+  FRAMEWORKS,
+  HEADS,
+  QNN_READOUTS,
+  hasExperts,
+} from '../../core/neural/types';
 import { trainInWorker } from '../../workers/trainClient';
 import type { BackendPreference, TrainProgress } from '../../workers/trainProtocol';
 import {
@@ -53,6 +60,8 @@ export const NEURAL_LIMITS: Readonly<
   maxEpochs: { min: 1, max: 5000, integer: true },
   patience: { min: 1, max: 1000, integer: true },
   seed: { min: 0, max: 2 ** 31 - 1, integer: true },
+  qubits: { min: 2, max: 12, integer: true },
+  qlayers: { min: 1, max: 8, integer: true },
 };
 
 export const TEST_FRACTION_LIMITS = { min: 0.05, max: 0.5 };
@@ -67,10 +76,7 @@ export function neuralSettingsProblems(s: NeuralSettings): string[] {
       out.push(`${key} must be between ${lim.min} and ${lim.max}.`);
     } else if (lim.integer && !Number.isInteger(v)) out.push(`${key} must be a whole number.`);
   }
-  if (
-    (s.config.encoder === 'moe' || s.config.encoder === 'resmlp_moe') &&
-    s.config.topK > s.config.experts
-  ) {
+  if (hasExperts(s.config.encoder) && s.config.topK > s.config.experts) {
     out.push('Experts per row (top-k) cannot exceed the number of experts.');
   }
   if (!(s.testFraction >= TEST_FRACTION_LIMITS.min && s.testFraction <= TEST_FRACTION_LIMITS.max)) {
@@ -95,6 +101,8 @@ export function restoreNeuralSettings(value: unknown): NeuralSettings {
   if (ENCODERS.includes(raw.encoder as never)) config.encoder = raw.encoder;
   if (HEADS.includes(raw.head as never)) config.head = raw.head;
   if (typeof raw.logTargets === 'boolean') config.logTargets = raw.logTargets;
+  if (typeof raw.quantumSkip === 'boolean') config.quantumSkip = raw.quantumSkip;
+  if (QNN_READOUTS.includes(raw.readout as never)) config.readout = raw.readout;
   for (const [key, lim] of Object.entries(NEURAL_LIMITS)) {
     const x = raw[key];
     if (

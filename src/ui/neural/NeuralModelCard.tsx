@@ -3,13 +3,7 @@ import { formatDuration, formatNumber } from '../charts/format';
 import { HeadParameters } from './HeadParameters';
 import { LossChart } from './LossChart';
 import { backendName } from './TrainingCard';
-
-const FRAMEWORK_LABELS = {
-  independent: 'Independent',
-  cascade: 'Cascade',
-  multitask: 'Multi-task',
-};
-const ENCODER_LABELS = { mlp: 'MLP', resmlp: 'ResMLP', moe: 'MoE', resmlp_moe: 'ResMLP+MoE' };
+import { ENCODER_INFO, FRAMEWORK_INFO } from './labels';
 
 /** The open model: how well it predicts subjects it never saw, how it trained, what it knows. */
 export function NeuralModelCard() {
@@ -55,7 +49,7 @@ export function NeuralModelCard() {
         </button>
       </div>
       <p className="muted small">
-        {FRAMEWORK_LABELS[c.framework]} · {ENCODER_LABELS[c.encoder]} ·{' '}
+        {FRAMEWORK_INFO[c.framework].label} · {ENCODER_INFO[c.encoder].label} ·{' '}
         {c.head === 'parameters'
           ? 'outputs PK/PD parameters'
           : 'outputs concentration and biomarker'}{' '}

@@ -1,7 +1,15 @@
 import { useId, type ReactNode } from 'react';
 import * as ToggleGroup from '@radix-ui/react-toggle-group';
 import * as Switch from '@radix-ui/react-switch';
-import { ENCODERS, FRAMEWORKS, HEADS, type NeuralConfig } from '../../core/neural/types';
+import {
+  ENCODERS,
+  FRAMEWORKS,
+  HEADS,
+  QNN_READOUTS,
+  hasExperts,
+  hasHybridLayers,
+  type NeuralConfig,
+} from '../../core/neural/types';
 import { useWorkbench } from '../../state/store';
 import {
   NEURAL_LIMITS,
@@ -10,42 +18,7 @@ import {
 } from '../../state/slices/neuralSlice';
 import type { BackendPreference } from '../../core/neural/trainModel';
 import { NumberInput } from '../components/NumberInput';
-
-const FRAMEWORK_INFO: Record<NeuralConfig['framework'], { label: string; hint: string }> = {
-  independent: {
-    label: 'Independent',
-    hint: 'Two networks: one predicts concentrations, the other the biomarker.',
-  },
-  cascade: {
-    label: 'Cascade',
-    hint: 'The biomarker network also receives the predicted concentration at the same time (the same prediction in training and in use).',
-  },
-  multitask: {
-    label: 'Multi-task',
-    hint: 'One shared encoder with a concentration head and a biomarker head.',
-  },
-};
-
-const ENCODER_INFO: Record<NeuralConfig['encoder'], { label: string; hint: string }> = {
-  mlp: { label: 'MLP', hint: 'Plain hidden layers with GELU.' },
-  resmlp: { label: 'ResMLP', hint: 'Pre-LayerNorm residual blocks: deeper, stable training.' },
-  moe: {
-    label: 'MoE',
-    hint: 'A mixture of experts: a gate routes each row to its top-k experts, with a load-balancing loss.',
-  },
-  resmlp_moe: { label: 'ResMLP+MoE', hint: 'Residual blocks interleaved with expert blocks.' },
-};
-
-const HEAD_INFO: Record<NeuralConfig['head'], { label: string; hint: string }> = {
-  direct: {
-    label: 'Direct',
-    hint: 'The network outputs concentration and biomarker from dose-history features (the seed).',
-  },
-  parameters: {
-    label: 'PK/PD parameters',
-    hint: "The network maps a patient's covariates to the parameters of a compartmental PK/PD model, which the engine simulates: pharmacological structure, sensible extrapolation to new doses and intervals.",
-  },
-};
+import { ENCODER_INFO, FRAMEWORK_INFO, HEAD_INFO, READOUT_INFO } from './labels';
 
 const BACKEND_CHOICES: { value: BackendPreference; label: string }[] = [
   { value: 'auto', label: 'Best available' },
@@ -143,7 +116,8 @@ export function NeuralSettingsForm() {
   const reset = useWorkbench((s) => s.resetNeuralSettings);
   const busy = useWorkbench((s) => s.neuralStatus === 'running' || s.neuralStatus === 'stopping');
   const c = settings.config;
-  const moe = c.encoder === 'moe' || c.encoder === 'resmlp_moe';
+  const moe = hasExperts(c.encoder);
+  const hybrid = hasHybridLayers(c.encoder);
   const problems = neuralSettingsProblems(settings);
   return (
     <section className="card" aria-labelledby={`${id}-title`} data-testid="neural-settings">
@@ -194,6 +168,16 @@ export function NeuralSettingsForm() {
               <NumberField name="topK" label="Experts per row" hint="Top-k routing (2)." />
             </>
           ) : null}
+          {hybrid ? (
+            <>
+              <NumberField name="qubits" label="Qubits" hint="Wires of each circuit (4)." />
+              <NumberField
+                name="qlayers"
+                label="Circuit layers"
+                hint="Re-uploading layers per circuit (2)."
+              />
+            </>
+          ) : null}
           <NumberField
             name="dropout"
             label="Dropout"
@@ -214,6 +198,16 @@ export function NeuralSettingsForm() {
           />
           <NumberField name="seed" label="Seed" hint="Same seed, same split and weights." />
         </div>
+        {hybrid ? (
+          <Choice
+            label="Circuit readout"
+            value={c.readout}
+            options={QNN_READOUTS.map((r) => ({ value: r, label: READOUT_INFO[r].label }))}
+            onChange={(readout) => setConfig({ readout })}
+            testId="neural-readout"
+            hint={READOUT_INFO[c.readout].hint}
+          />
+        ) : null}
         <div className="row neural-switches">
           <label className="row small" htmlFor={`${id}-log`}>
             <Switch.Root
@@ -239,6 +233,20 @@ export function NeuralSettingsForm() {
             </Switch.Root>
             Pre-dose biomarker as an input
           </label>
+          {hybrid ? (
+            <label className="row small" htmlFor={`${id}-skip`}>
+              <Switch.Root
+                id={`${id}-skip`}
+                className="switch"
+                checked={c.quantumSkip}
+                onCheckedChange={(v) => setConfig({ quantumSkip: v })}
+                data-testid="neural-quantum-skip"
+              >
+                <Switch.Thumb className="switch-thumb" />
+              </Switch.Root>
+              Classical skip beside each circuit
+            </label>
+          ) : null}
         </div>
         <div className="neural-grid">
           <div className="field neural-field">
