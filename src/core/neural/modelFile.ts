@@ -32,6 +32,9 @@ export interface NeuralTrainingSummary {
   readonly pdRmse: number | null;
   readonly pkRows: number;
   readonly pdRows: number;
+  /** Trainable parameters and how many are quantum gate angles (absent in older files). */
+  readonly parameters?: number;
+  readonly quantumParameters?: number;
 }
 
 export interface NeuralModelRecord {
@@ -231,6 +234,8 @@ function decodeTraining(v: unknown): NeuralTrainingSummary {
     pdRmse: field(v, 'pdRmse', isNullableNumber, 'a number or null'),
     pkRows: field(v, 'pkRows', isCount, 'a count'),
     pdRows: field(v, 'pdRows', isCount, 'a count'),
+    ...(isCount(v.parameters) ? { parameters: v.parameters } : {}),
+    ...(isCount(v.quantumParameters) ? { quantumParameters: v.quantumParameters } : {}),
   };
 }
 

@@ -260,6 +260,8 @@ export async function trainNeuralModel(
       rmse: scores,
       epochs: trained.epochs,
       bestEpoch: trained.bestEpoch,
+      parameters: network.parameters,
+      quantumParameters: network.quantumParameters,
     };
   } finally {
     network?.dispose();
@@ -291,6 +293,8 @@ export async function trainNeuralModel(
       pdRmse: scored.rmse.pd,
       pkRows: scored.heldOut.pk.observed.length,
       pdRows: scored.heldOut.pd.observed.length,
+      parameters: scored.parameters,
+      quantumParameters: scored.quantumParameters,
     },
   };
   return {
@@ -309,6 +313,8 @@ interface Scored {
   readonly rmse: { readonly pk: number | null; readonly pd: number | null };
   readonly epochs: number;
   readonly bestEpoch: number;
+  readonly parameters: number;
+  readonly quantumParameters: number;
 }
 
 function emptyHeldOut(): HeldOutPredictions {

@@ -3,7 +3,8 @@ import { formatDuration, formatNumber } from '../charts/format';
 import { HeadParameters } from './HeadParameters';
 import { LossChart } from './LossChart';
 import { backendName } from './TrainingCard';
-import { ENCODER_INFO, FRAMEWORK_INFO } from './labels';
+import { hasHybridLayers } from '../../core/neural/types';
+import { ENCODER_INFO, FRAMEWORK_INFO, READOUT_INFO } from './labels';
 
 /** The open model: how well it predicts subjects it never saw, how it trained, what it knows. */
 export function NeuralModelCard() {
@@ -53,10 +54,17 @@ export function NeuralModelCard() {
         {c.head === 'parameters'
           ? 'outputs PK/PD parameters'
           : 'outputs concentration and biomarker'}{' '}
-        · hidden {c.hidden} · {meta.features.baseline ? 'with' : 'without'} the pre-dose biomarker ·
-        trained on {t.dataLabel} ({t.trainSubjects.length} subjects, {t.validationSubjects.length}{' '}
-        for early stopping) on {backendName(t.backend)} in {formatDuration(t.seconds * 1000)}, best
-        epoch {t.bestEpoch} of {t.epochs}.
+        · hidden {c.hidden}
+        {hasHybridLayers(c.encoder)
+          ? ` · ${c.qubits} qubits × ${c.qlayers} circuit layers, readout ${READOUT_INFO[c.readout].label}${c.quantumSkip ? ' with' : ' without'} the classical skip`
+          : ''}
+        {t.parameters !== undefined
+          ? ` · ${t.parameters.toLocaleString('en-US')} trainable parameters${t.quantumParameters ? ` (${t.quantumParameters} quantum angles)` : ''}`
+          : ''}{' '}
+        · {meta.features.baseline ? 'with' : 'without'} the pre-dose biomarker · trained on{' '}
+        {t.dataLabel} ({t.trainSubjects.length} subjects, {t.validationSubjects.length} for early
+        stopping) on {backendName(t.backend)} in {formatDuration(t.seconds * 1000)}, best epoch{' '}
+        {t.bestEpoch} of {t.epochs}.
       </p>
       <div className="neural-metrics" data-testid="neural-metrics">
         <div className="neural-metric">
