@@ -160,3 +160,32 @@ test('a parameter-head model shows the compartmental parameters it learned', asy
   }
   expect(errors).toEqual([]);
 });
+
+test('trains a hybrid quantum network: its circuits run on the backend offered (WebGPU kernel where there is WebGPU)', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(240_000);
+  const errors = trackErrors(page);
+  await smallNetwork(page, 3);
+  await page.getByRole('radio', { name: 'QNN', exact: true }).click();
+  await page.getByTestId('neural-qubits').fill('3');
+  await page.getByTestId('neural-qlayers').fill('1');
+  await expect(page.getByTestId('neural-readout')).toBeVisible();
+  await page.getByTestId('neural-train').click();
+  const backend = page.getByTestId('neural-backend-used');
+  await expect(backend).toContainText('Running on', { timeout: 60_000 });
+  if (testInfo.project.name === 'webgpu') await expect(backend).toContainText('Running on WebGPU');
+  await expect(page.getByTestId('neural-model')).toBeVisible({ timeout: 220_000 });
+  // No fall-back: the circuit kernel ran where training started.
+  await expect(backend).not.toContainText('failed during training');
+  const losses = (await page.getByTestId('neural-progress-text').innerText()).match(
+    /training loss ([\d.]+) · validation loss ([\d.]+)/,
+  );
+  expect(Number(losses?.[1])).toBeGreaterThan(0);
+  expect(Number(losses?.[2])).toBeGreaterThan(0);
+  await expect(page.getByTestId('neural-pd-rmse')).toHaveText(/^\d+(\.\d+)? ng\/mL$/);
+  // cascade: a PK and a PD encoder with one hybrid layer each, 3 qubits × 1 layer × 3 angles.
+  await expect(page.getByTestId('neural-model')).toContainText('(18 quantum angles)');
+  await expect(page.getByTestId('neural-model')).toContainText('3 qubits × 1 circuit layers');
+  expect(errors).toEqual([]);
+});

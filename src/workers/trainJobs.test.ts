@@ -72,4 +72,25 @@ describe('runTrainJob', () => {
     ).rejects.toThrow(/webgpu/);
     expect(stopped).toHaveLength(1);
   });
+
+  it('readies each backend before training; a backend that cannot be readied falls back to the CPU', async () => {
+    const attempts: TrainModelOptions[] = [];
+    const prepared: string[] = [];
+    const out = await runTrainJob(
+      job,
+      () => {},
+      () => false,
+      gpu,
+      cpu,
+      trainer([], attempts),
+      async (backend) => {
+        prepared.push(backend);
+        if (backend === 'webgpu') throw new Error('The QNN forward kernel did not compile');
+      },
+    );
+    expect(prepared).toEqual(['webgpu', 'cpu']);
+    expect(attempts.map((a) => a.backend)).toEqual(['cpu']);
+    expect(attempts[0].backendReason).toMatch(/WebGPU failed during training \(The QNN forward/);
+    expect((out as unknown as { backend: string }).backend).toBe('cpu');
+  });
 });

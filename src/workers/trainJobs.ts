@@ -50,6 +50,14 @@ export function newNeuralModelId(): string {
 /** Chooses the backend for a job (tests and the main-thread fallback pass their own). */
 export type BackendChooser = (job: TrainJob) => Promise<ChosenBackend>;
 
+/**
+ * Readies the chosen backend for the job before training (the worker compiles the quantum
+ * circuits' WebGPU kernels); a failure counts as the backend failing.
+ */
+export type BackendPreparer = (backend: string, job: TrainJob) => Promise<void>;
+
+const nothingToPrepare: BackendPreparer = async () => {};
+
 export const chooseJobBackend: BackendChooser = (job) => chooseTrainingBackend(job.backend);
 
 /**
@@ -78,16 +86,19 @@ export async function runTrainJob(
   chooseBackend: BackendChooser = chooseJobBackend,
   chooseCpu: BackendChooser = () => chooseTrainingBackend('cpu'),
   train: typeof trainNeuralModel = trainNeuralModel,
+  prepare: BackendPreparer = nothingToPrepare,
 ): Promise<TrainOutcome> {
   const backend = await chooseBackend(job);
-  const run = (b: ChosenBackend) =>
-    train(job.dataset, job, {
+  const run = async (b: ChosenBackend) => {
+    await prepare(b.name, job);
+    return train(job.dataset, job, {
       backend: b.name,
       backendReason: b.reason,
       onProgress: throttled(onProgress),
       shouldStop,
       id: newNeuralModelId(),
     });
+  };
   if (backend.name === 'cpu') return run(backend);
   try {
     return await run(backend);
@@ -109,6 +120,7 @@ export async function runTrainJob(
 export function createTrainHandler(
   post: (message: TrainResponse) => void,
   chooseBackend: BackendChooser = chooseJobBackend,
+  prepare: BackendPreparer = nothingToPrepare,
 ): (request: TrainRequest) => Promise<void> {
   const stopped = new Set<number>();
   return async (request) => {
@@ -124,6 +136,9 @@ export function createTrainHandler(
         (progress) => post({ type: 'progress', id, progress }),
         () => stopped.has(id),
         chooseBackend,
+        undefined,
+        undefined,
+        prepare,
       );
       post({ type: 'result', id, outcome });
     } catch (err) {
