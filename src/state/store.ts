@@ -1,5 +1,10 @@
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
+import {
+  createCircuitSlice,
+  restoreCircuitSettings,
+  type CircuitSlice,
+} from './slices/circuitSlice';
 import { createDataSlice, PERSIST_MAX_CHARS, type DataSlice } from './slices/dataSlice';
 import { createDosingSlice, restoreDosingSettings, type DosingSlice } from './slices/dosingSlice';
 import { createEnvSlice, type EnvSlice } from './slices/envSlice';
@@ -21,7 +26,8 @@ export type WorkbenchState = DataSlice &
   SavedFitsSlice &
   VpcSlice &
   DosingSlice &
-  NeuralSlice;
+  NeuralSlice &
+  CircuitSlice;
 
 /** Bump when the persisted shape changes; older saved states are then ignored. */
 const PERSIST_VERSION = 1;
@@ -48,6 +54,7 @@ export const useWorkbench = create<WorkbenchState>()(
       ...createVpcSlice(...a),
       ...createDosingSlice(...a),
       ...createNeuralSlice(...a),
+      ...createCircuitSlice(...a),
     }),
     {
       name: 'pkpd-workbench',
@@ -84,10 +91,12 @@ export const useWorkbench = create<WorkbenchState>()(
         neuralSettings: s.neuralSettings,
         currentNeuralId: s.currentNeuralId,
         neuralUncertainty: s.neuralUncertainty,
+        circuitSettings: s.circuitSettings,
       }),
       merge: (persisted, current) => {
         const p = (persisted ?? {}) as Partial<WorkbenchState>;
         const activePanel = PANELS.includes(p.activePanel as never) ? p.activePanel : undefined;
+        const neuralSettings = restoreNeuralSettings(p.neuralSettings);
         return {
           ...current,
           ...p,
@@ -97,7 +106,9 @@ export const useWorkbench = create<WorkbenchState>()(
           regimenMode: p.regimenMode === 'population' ? 'population' : 'patient',
           population: sanitizePopulation({ ...current.population, ...(p.population ?? {}) }),
           dosingSettings: restoreDosingSettings(p.dosingSettings),
-          neuralSettings: restoreNeuralSettings(p.neuralSettings),
+          neuralSettings,
+          // Without saved choices, the circuit panel starts from the network's circuit shape.
+          circuitSettings: restoreCircuitSettings(p.circuitSettings, neuralSettings.config),
           neuralUncertainty: p.neuralUncertainty !== false,
           ...(activePanel ? { activePanel } : { activePanel: current.activePanel }),
         };

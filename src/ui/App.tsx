@@ -9,11 +9,13 @@ import { FitPanel } from './fit/FitPanel';
 import { RegimenPanel } from './regimen/RegimenPanel';
 import { DosingPanel } from './dosing/DosingPanel';
 import { NeuralPanel } from './neural/NeuralPanel';
+import { CircuitPanel } from './circuit/CircuitPanel';
 
 const PANEL_LABELS: Record<PanelId, string> = {
   data: 'Data',
   model: 'Model fit',
   neural: 'Neural models',
+  circuit: 'Quantum circuit',
   curves: 'Curves',
   regimen: 'Regimen',
   dosing: 'Dosing',
@@ -58,6 +60,9 @@ export function App() {
           </Tabs.Content>
           <Tabs.Content value="neural">
             <NeuralPanel />
+          </Tabs.Content>
+          <Tabs.Content value="circuit">
+            <CircuitPanel />
           </Tabs.Content>
           <Tabs.Content value="curves">
             <CurvesPanel />

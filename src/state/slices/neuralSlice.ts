@@ -175,6 +175,11 @@ export interface NeuralSlice {
   selectNeuralModel: (id: string | null) => void;
   deleteNeuralModel: (id: string) => Promise<void>;
   exportNeuralModel: (id: string) => Promise<{ fileName: string; text: string } | null>;
+  /**
+   * A saved model with its weights (this session's from memory, others from storage), for the
+   * panels that read a model's weights; undefined when there is none with that id.
+   */
+  readNeuralModel: (id: string) => Promise<NeuralModelRecord | undefined>;
   importNeuralFile: (name: string, text: string) => Promise<void>;
   /** Loads a model's predictor (weights from storage) if it is not loaded yet. */
   ensureNeuralPredictor: (id: string) => Promise<void>;
@@ -393,6 +398,8 @@ export const createNeuralSlice: StateCreator<WorkbenchState, [], [], NeuralSlice
         // Nothing was stored where storage is unavailable; the list above is what counts.
       }
     },
+
+    readNeuralModel: readRecord,
 
     exportNeuralModel: async (id) => {
       let record: NeuralModelRecord | undefined;

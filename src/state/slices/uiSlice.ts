@@ -2,7 +2,15 @@ import type { StateCreator } from 'zustand';
 import type { WorkbenchState } from '../store';
 
 /** The workflow reads left to right; later panels join this list as they land. */
-export const PANELS = ['data', 'model', 'neural', 'curves', 'regimen', 'dosing'] as const;
+export const PANELS = [
+  'data',
+  'model',
+  'neural',
+  'circuit',
+  'curves',
+  'regimen',
+  'dosing',
+] as const;
 export type PanelId = (typeof PANELS)[number];
 
 export interface UiSlice {

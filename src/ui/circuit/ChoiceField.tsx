@@ -1,0 +1,43 @@
+import { useId, type ReactNode } from 'react';
+import * as ToggleGroup from '@radix-ui/react-toggle-group';
+
+/** A labelled choice among a few options (Radix toggle group: arrow keys move between them). */
+export function ChoiceField<T extends string>({
+  label,
+  value,
+  options,
+  onChange,
+  testId,
+  hint,
+}: {
+  label: string;
+  value: T;
+  options: readonly { value: T; label: string }[];
+  onChange: (v: T) => void;
+  testId: string;
+  hint?: ReactNode;
+}) {
+  const id = useId();
+  return (
+    <div className="field">
+      <span id={`${id}-label`}>{label}</span>
+      <ToggleGroup.Root
+        type="single"
+        className="segmented"
+        value={value}
+        aria-labelledby={`${id}-label`}
+        onValueChange={(v) => {
+          if (v) onChange(v as T);
+        }}
+        data-testid={testId}
+      >
+        {options.map((o) => (
+          <ToggleGroup.Item key={o.value} value={o.value}>
+            {o.label}
+          </ToggleGroup.Item>
+        ))}
+      </ToggleGroup.Root>
+      {hint ? <span className="muted small">{hint}</span> : null}
+    </div>
+  );
+}
