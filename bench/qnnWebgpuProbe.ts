@@ -96,8 +96,10 @@ export async function openQnnHarness(port = PORT): Promise<QnnHarnessPage> {
 }
 
 /**
- * Circuits per second (forward + backward) for each size on Chromium's WebGPU; no rows when
- * the browser offers no WebGPU. Each size is timed for at least minSeconds.
+ * Circuits per second (forward + backward) for each size in Chromium: the fused JavaScript
+ * kernel on the page's thread (chromium-cpu, what tfjs's CPU and WebGL backends run) and the
+ * WebGPU kernels (chromium-webgpu; none when the browser offers no WebGPU). Each size is timed
+ * for at least minSeconds.
  */
 export async function runQnnWebGpuBench(
   sizes: readonly BenchSize[] = QNN_BENCH_SIZES,
@@ -105,17 +107,21 @@ export async function runQnnWebGpuBench(
 ): Promise<BenchRow[]> {
   const harness = await openQnnHarness();
   try {
+    const cpu = await harness.page.evaluate<BenchRow[]>(
+      `globalThis.__qnnHarness.benchCpu(${JSON.stringify(JSON.stringify(sizes))}, ${minSeconds})`,
+    );
     if (!harness.status.available) {
       console.error(`qnn-webgpu: skipped, ${harness.status.reason}`);
-      return [];
+      return cpu;
     }
     const adapter = harness.status.software
       ? 'a software adapter (SwiftShader, on the CPU)'
       : 'a GPU';
     console.error(`qnn-webgpu: Chromium ${harness.chromiumVersion}, WebGPU on ${adapter}`);
-    return await harness.page.evaluate<BenchRow[]>(
+    const gpu = await harness.page.evaluate<BenchRow[]>(
       `globalThis.__qnnHarness.bench(${JSON.stringify(JSON.stringify(sizes))}, ${minSeconds})`,
     );
+    return [...cpu, ...gpu];
   } finally {
     await harness.close();
   }

@@ -38,8 +38,13 @@ const BENCHES: Record<string, { describe: string; run: () => Promise<Metric[]> }
   qnn: {
     describe:
       'quantum circuit forward + adjoint gradient, circuits/s at (qubits, layers, batch) = (4,2,1024), (8,2,1024), (8,3,4096), (12,3,1024), per path, vs the seed-style PyTorch baseline in the same run',
-    // BENCH_QNN_TORCH=0 skips the PyTorch baseline (minutes at 12 qubits).
-    run: () => runQnnBench({ withoutTorch: process.env.BENCH_QNN_TORCH === '0' }),
+    // BENCH_QNN_TORCH=0 skips the PyTorch baseline (minutes at 12 qubits), BENCH_QNN_BROWSER=0
+    // the Chromium paths.
+    run: () =>
+      runQnnBench({
+        withoutTorch: process.env.BENCH_QNN_TORCH === '0',
+        withoutBrowser: process.env.BENCH_QNN_BROWSER === '0',
+      }),
   },
   fit: {
     describe:

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 // Registers tfjs's WebGPU backend; it registers only where navigator.gpu exists.
 import '@tensorflow/tfjs-backend-webgpu';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { OUTPUTS_PER_WIRE, qnnBackward } from '../../src/core/quantum/fastQnn';
 import {
   checkQnnWebGpu,
   isQnnWebGpuAvailable,
@@ -42,7 +43,7 @@ export interface BenchSize {
 
 export interface BenchRow extends BenchSize {
   readonly bench: 'qnn';
-  readonly path: 'chromium-webgpu';
+  readonly path: 'chromium-webgpu' | 'chromium-cpu';
   readonly circuits_per_s: number;
   /** Timed repetitions of forward + backward (each awaited). */
   readonly reps: number;
@@ -64,6 +65,8 @@ export interface QnnHarness {
   /** Tensors and GPU bytes in use before and after forward, backward and autodiff calls. */
   leaks(): Promise<LeakCheck>;
   bench(sizesJson: string, minSeconds?: number): Promise<BenchRow[]>;
+  /** The same timing for the fused JavaScript kernel (the CPU and WebGL backends' path). */
+  benchCpu(sizesJson: string, minSeconds?: number): Promise<BenchRow[]>;
 }
 
 async function start(): Promise<HarnessStatus> {
@@ -111,8 +114,49 @@ function lcg(seed: number): () => number {
   };
 }
 
+/** Repeats `once` (one batch) for at least minSeconds after a warm-up; repetitions and seconds. */
+async function timed(once: () => Promise<void>, minSeconds: number) {
+  await once();
+  let reps = 0;
+  const t0 = performance.now();
+  let elapsed = 0;
+  do {
+    await once();
+    reps++;
+    elapsed = (performance.now() - t0) / 1000;
+  } while (elapsed < minSeconds);
+  return { reps, elapsed };
+}
+
+async function benchCpu(sizesJson: string, minSeconds = 1): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const size of JSON.parse(sizesJson) as BenchSize[]) {
+    const { n_qubits: n, n_layers: L, batch: B } = size;
+    const rand = lcg(n * 1000 + L * 10 + B);
+    const fill = (len: number, lo: number, hi: number) =>
+      Float64Array.from({ length: len }, () => lo + (hi - lo) * rand());
+    const x = fill(B * n, -2, 2);
+    const w = fill(3 * L * n, 0, 2 * Math.PI);
+    const dy = fill(B * OUTPUTS_PER_WIRE * n, -1, 1);
+    const outputs = new Float64Array(B * OUTPUTS_PER_WIRE * n);
+    const shape = { nQubits: n, nLayers: L };
+    const { reps, elapsed } = await timed(async () => {
+      qnnBackward(shape, x, w, dy, B, { outputs });
+    }, minSeconds);
+    rows.push({
+      bench: 'qnn',
+      path: 'chromium-cpu',
+      ...size,
+      circuits_per_s: Math.round((B * reps) / elapsed),
+      reps,
+    });
+  }
+  return rows;
+}
+
 const harness: QnnHarness = {
   ready: start(),
+  benchCpu,
 
   async run(casesJson, optsJson) {
     const cases = (JSON.parse(casesJson) as HarnessCase[]).map(tiled);
