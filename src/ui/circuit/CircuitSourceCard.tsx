@@ -192,7 +192,19 @@ function ModelFields() {
 export function CircuitSourceCard() {
   const id = useId();
   const source = useWorkbench((s) => s.circuitSettings.source);
+  const modelId = useWorkbench((s) => s.circuitSettings.modelId);
   const set = useWorkbench((s) => s.setCircuitSettings);
+  const choose = useWorkbench((s) => s.chooseCircuitModel);
+  // Switching to a trained model with none chosen yet opens the one open in Neural models, or
+  // the newest hybrid one, rather than an empty panel.
+  const suggested = useWorkbench((s) => {
+    const hybrid = s.neuralModels.filter((m) => QUANTUM_ENCODERS.includes(m.config.encoder));
+    return (hybrid.find((m) => m.id === s.currentNeuralId) ?? hybrid[0])?.id ?? null;
+  });
+  const chooseSource = (v: typeof source) => {
+    set({ source: v });
+    if (v === 'model' && modelId === null && suggested !== null) void choose(suggested);
+  };
   return (
     <section className="card" aria-labelledby={`${id}-title`} data-testid="circuit-source">
       <h2 id={`${id}-title`}>Circuit</h2>
@@ -204,7 +216,7 @@ export function CircuitSourceCard() {
         label="Source"
         value={source}
         options={SOURCES}
-        onChange={(v) => set({ source: v })}
+        onChange={chooseSource}
         testId="circuit-source-choice"
       />
       {source === 'config' ? <ConfigurationFields /> : <ModelFields />}

@@ -72,6 +72,7 @@ function Choice<T extends string>({
   testId,
   hint,
   disabled,
+  grid,
 }: {
   label: string;
   value: T;
@@ -80,6 +81,8 @@ function Choice<T extends string>({
   testId: string;
   hint?: ReactNode;
   disabled?: boolean;
+  /** Lay the options out two per row (many or long options in the narrow settings column). */
+  grid?: boolean;
 }) {
   const id = useId();
   return (
@@ -87,7 +90,7 @@ function Choice<T extends string>({
       <span id={`${id}-label`}>{label}</span>
       <ToggleGroup.Root
         type="single"
-        className="segmented"
+        className={grid ? 'segmented segmented-grid' : 'segmented'}
         value={value}
         aria-labelledby={`${id}-label`}
         onValueChange={(v) => {
@@ -146,6 +149,7 @@ export function NeuralSettingsForm() {
           onChange={(encoder) => setConfig({ encoder })}
           testId="neural-encoder"
           hint={ENCODER_INFO[c.encoder].hint}
+          grid
         />
         <Choice
           label="Output"
