@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ENCODERS, type EncoderName } from '../src/core/neural/types';
+import { buildAndServePage } from '../e2e/harness/servePage';
 import { BACKEND_ORDER, type TrainingBackend } from '../src/workers/neuralBackend';
 import {
   NEURAL_BENCH_GLOBAL,
@@ -61,30 +61,16 @@ export async function runNeuralBrowserBench(
   const o = { ...DEFAULTS, ...opts };
   const csv = readFileSync(path.join(here, '../../shared/data/EstData.csv'), 'utf8');
   // Loaded here, not at the top: the other benches need neither.
-  const { build, preview } = await import('vite');
   const { chromium } = await import('@playwright/test');
 
   const cleanup: (() => unknown)[] = [];
   try {
-    const root = path.join(here, 'browser');
-    const outDir = mkdtempSync(path.join(os.tmpdir(), 'neural-browser-bench-'));
-    cleanup.push(() => rmSync(outDir, { recursive: true, force: true }));
-    await build({
-      configFile: false,
-      root,
-      base: './',
-      logLevel: 'warn',
-      build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4000 },
-      worker: { format: 'es' },
+    const served = await buildAndServePage({
+      root: path.join(here, 'browser'),
+      port: o.port,
+      label: 'neural-browser-bench',
     });
-    const server = await preview({
-      configFile: false,
-      root,
-      logLevel: 'warn',
-      build: { outDir },
-      preview: { host: '127.0.0.1', port: o.port, strictPort: true },
-    });
-    cleanup.push(() => server.close());
+    cleanup.push(() => served.close());
 
     const browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -93,7 +79,7 @@ export async function runNeuralBrowserBench(
     cleanup.push(() => browser.close());
     const page = await browser.newPage();
     page.on('pageerror', (err) => console.error(`neural-browser: page error: ${err.message}`));
-    await page.goto(`http://127.0.0.1:${o.port}/`);
+    await page.goto(served.url);
     await page.waitForFunction(`globalThis.${NEURAL_BENCH_GLOBAL} !== undefined`);
     // A string expression calling the page's function with JSON arguments (Playwright calls a
     // string only as an expression; a function here would be compiled with esbuild's helpers).

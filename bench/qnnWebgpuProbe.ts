@@ -1,9 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import type { BenchRow, BenchSize, HarnessStatus } from '../e2e/harness/qnnHarness';
+import { buildAndServePage } from '../e2e/harness/servePage';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -43,38 +42,19 @@ export interface QnnHarnessPage {
 /** Builds the harness page, serves it and opens it in Chromium. */
 export async function openQnnHarness(port = PORT): Promise<QnnHarnessPage> {
   // Loaded here, not at the top: importing this module for its types costs nothing.
-  const { build, preview } = await import('vite');
   const { chromium } = await import('@playwright/test');
   const cleanup: (() => unknown)[] = [];
   const close = async () => {
     for (const f of cleanup.reverse()) await f();
   };
   try {
-    const root = path.join(here, '../e2e/harness');
-    const outDir = mkdtempSync(path.join(os.tmpdir(), 'qnn-webgpu-probe-'));
-    cleanup.push(() => rmSync(outDir, { recursive: true, force: true }));
-    await build({
-      configFile: false,
-      root,
-      base: './',
-      logLevel: 'warn',
-      build: {
-        outDir,
-        emptyOutDir: true,
-        target: 'es2022',
-        chunkSizeWarningLimit: 4000,
-        rollupOptions: { input: path.join(root, 'qnn.html') },
-      },
-      worker: { format: 'es' },
+    const served = await buildAndServePage({
+      root: path.join(here, '../e2e/harness'),
+      html: 'qnn.html',
+      port,
+      label: 'qnn-webgpu-probe',
     });
-    const server = await preview({
-      configFile: false,
-      root,
-      logLevel: 'warn',
-      build: { outDir },
-      preview: { host: '127.0.0.1', port, strictPort: true },
-    });
-    cleanup.push(() => server.close());
+    cleanup.push(() => served.close());
     const browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: CHROMIUM_ARGS,
@@ -85,7 +65,7 @@ export async function openQnnHarness(port = PORT): Promise<QnnHarnessPage> {
     page.on('console', (m) => {
       if (m.type() === 'error') console.error(`qnn-webgpu: console: ${m.text()}`);
     });
-    await page.goto(`http://127.0.0.1:${port}/qnn.html`);
+    await page.goto(served.url);
     await page.waitForFunction('globalThis.__qnnHarness !== undefined');
     const status = await page.evaluate<HarnessStatus>('globalThis.__qnnHarness.ready');
     return { page, status, chromiumVersion: browser.version(), close };

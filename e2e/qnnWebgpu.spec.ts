@@ -1,12 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
-import type { PreviewServer } from 'vite';
 import type { HarnessCase, HarnessStatus, LeakCheck } from './harness/qnnHarness';
 import type { QnnCheck } from '../src/workers/gpu/qnnWebGpu';
 import { sharedDir } from './helpers';
+import { buildAndServePage } from './harness/servePage';
 
 /**
  * The QNN circuit's fused WebGPU kernels (src/workers/gpu/qnnWebGpu.ts) in a real browser. There
@@ -32,8 +31,7 @@ const golden = JSON.parse(
   readFileSync(path.join(sharedDir, 'golden/qnn-circuit.json'), 'utf8'),
 ) as { cases: GoldenCase[] };
 
-let server: PreviewServer | null = null;
-let outDir = '';
+let served: Awaited<ReturnType<typeof buildAndServePage>> | null = null;
 let page: Page;
 const pageErrors: string[] = [];
 
@@ -41,44 +39,25 @@ test.describe.configure({ mode: 'serial', timeout: 300_000 });
 
 test.beforeAll(async ({ browser }) => {
   test.setTimeout(180_000);
-  const { build, preview } = await import('vite');
-  const root = path.join(here, 'harness');
-  outDir = mkdtempSync(path.join(os.tmpdir(), 'qnn-webgpu-e2e-'));
-  await build({
-    configFile: false,
-    root,
-    base: './',
-    logLevel: 'warn',
-    build: {
-      outDir,
-      emptyOutDir: true,
-      target: 'es2022',
-      chunkSizeWarningLimit: 4000,
-      rollupOptions: { input: path.join(root, 'qnn.html') },
-    },
-    worker: { format: 'es' },
-  });
-  server = await preview({
-    configFile: false,
-    root,
-    logLevel: 'warn',
-    build: { outDir },
-    preview: { host: '127.0.0.1', port: PORT, strictPort: true },
+  served = await buildAndServePage({
+    root: path.join(here, 'harness'),
+    html: 'qnn.html',
+    port: PORT,
+    label: 'qnn-webgpu-e2e',
   });
   page = await browser.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('console', (m) => {
     if (m.type() === 'error') pageErrors.push(m.text());
   });
-  await page.goto(`http://127.0.0.1:${PORT}/qnn.html`);
+  await page.goto(served.url);
   await page.waitForFunction('globalThis.__qnnHarness !== undefined');
 });
 
 test.afterAll(async () => {
   await page?.close();
-  await server?.close();
-  server = null;
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
+  await served?.close();
+  served = null;
 });
 
 test.afterEach(() => {

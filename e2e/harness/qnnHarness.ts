@@ -114,7 +114,7 @@ function lcg(seed: number): () => number {
   };
 }
 
-/** Repeats `once` (one batch) for at least minSeconds after a warm-up; repetitions and seconds. */
+/** Repeats `once` (one batch) for at least minSeconds after one warm-up call; repetitions and seconds. */
 async function timed(once: () => Promise<void>, minSeconds: number) {
   await once();
   let reps = 0;
@@ -242,15 +242,8 @@ const harness: QnnHarness = {
         await dw.data();
         tf.dispose([y, dx, dw]);
       };
-      await once(); // warm-up: compiles, allocates the scratch and the buffer pool
-      let reps = 0;
-      const t0 = performance.now();
-      let elapsed = 0;
-      do {
-        await once();
-        reps++;
-        elapsed = (performance.now() - t0) / 1000;
-      } while (elapsed < minSeconds);
+      // The warm-up call compiles, allocates the scratch and fills the buffer pool.
+      const { reps, elapsed } = await timed(once, minSeconds);
       tf.dispose([x, w, dy]);
       rows.push({
         bench: 'qnn',

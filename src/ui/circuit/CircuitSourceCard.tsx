@@ -3,7 +3,7 @@ import { QUANTUM_ENCODERS } from '../../core/neural/types';
 import { CIRCUIT_LIMITS, type CircuitSource } from '../../state/slices/circuitSlice';
 import { useWorkbench } from '../../state/store';
 import { NumberInput } from '../components/NumberInput';
-import { ChoiceField } from './ChoiceField';
+import { ChoiceField } from '../components/ChoiceField';
 import { READOUT_CHOICES, readoutChoiceLabel } from './circuitView';
 
 const SOURCES: readonly { value: CircuitSource; label: string }[] = [

@@ -2,7 +2,7 @@ import { useId, useMemo, useState } from 'react';
 import type { CircuitDefinition } from '../../core/quantum/circuit';
 import { toQasm, type QasmVersion } from '../../core/quantum/qasm';
 import { downloadText } from '../components/download';
-import { ChoiceField } from './ChoiceField';
+import { ChoiceField } from '../components/ChoiceField';
 
 const VERSIONS: readonly { value: QasmVersion; label: string }[] = [
   { value: '2.0', label: 'OpenQASM 2.0' },

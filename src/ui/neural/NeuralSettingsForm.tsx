@@ -1,5 +1,4 @@
-import { useId, type ReactNode } from 'react';
-import * as ToggleGroup from '@radix-ui/react-toggle-group';
+import { useId } from 'react';
 import * as Switch from '@radix-ui/react-switch';
 import {
   ENCODERS,
@@ -17,6 +16,7 @@ import {
   neuralSettingsProblems,
 } from '../../state/slices/neuralSlice';
 import type { BackendPreference } from '../../core/neural/trainModel';
+import { ChoiceField } from '../components/ChoiceField';
 import { NumberInput } from '../components/NumberInput';
 import { ENCODER_INFO, FRAMEWORK_INFO, HEAD_INFO, READOUT_INFO } from './labels';
 
@@ -63,53 +63,6 @@ function NumberField({
   );
 }
 
-/** A labelled radio-like choice among a few options (Radix toggle group: arrow keys move). */
-function Choice<T extends string>({
-  label,
-  value,
-  options,
-  onChange,
-  testId,
-  hint,
-  disabled,
-  grid,
-}: {
-  label: string;
-  value: T;
-  options: readonly { value: T; label: string }[];
-  onChange: (v: T) => void;
-  testId: string;
-  hint?: ReactNode;
-  disabled?: boolean;
-  /** Lay the options out two per row (many or long options in the narrow settings column). */
-  grid?: boolean;
-}) {
-  const id = useId();
-  return (
-    <div className="field">
-      <span id={`${id}-label`}>{label}</span>
-      <ToggleGroup.Root
-        type="single"
-        className={grid ? 'segmented segmented-grid' : 'segmented'}
-        value={value}
-        aria-labelledby={`${id}-label`}
-        onValueChange={(v) => {
-          if (v) onChange(v as T);
-        }}
-        data-testid={testId}
-        disabled={disabled}
-      >
-        {options.map((o) => (
-          <ToggleGroup.Item key={o.value} value={o.value}>
-            {o.label}
-          </ToggleGroup.Item>
-        ))}
-      </ToggleGroup.Root>
-      {hint ? <span className="muted small">{hint}</span> : null}
-    </div>
-  );
-}
-
 /** Framework, encoder, head and hyperparameters, with defaults and what each one does. */
 export function NeuralSettingsForm() {
   const id = useId();
@@ -134,7 +87,7 @@ export function NeuralSettingsForm() {
         </button>
       </div>
       <fieldset className="plain" disabled={busy}>
-        <Choice
+        <ChoiceField
           label="Framework"
           value={c.framework}
           options={FRAMEWORKS.map((f) => ({ value: f, label: FRAMEWORK_INFO[f].label }))}
@@ -142,7 +95,7 @@ export function NeuralSettingsForm() {
           testId="neural-framework"
           hint={FRAMEWORK_INFO[c.framework].hint}
         />
-        <Choice
+        <ChoiceField
           label="Encoder"
           value={c.encoder}
           options={ENCODERS.map((e) => ({ value: e, label: ENCODER_INFO[e].label }))}
@@ -151,7 +104,7 @@ export function NeuralSettingsForm() {
           hint={ENCODER_INFO[c.encoder].hint}
           grid
         />
-        <Choice
+        <ChoiceField
           label="Output"
           value={c.head}
           options={HEADS.map((h) => ({ value: h, label: HEAD_INFO[h].label }))}
@@ -203,7 +156,7 @@ export function NeuralSettingsForm() {
           <NumberField name="seed" label="Seed" hint="Same seed, same split and weights." />
         </div>
         {hybrid ? (
-          <Choice
+          <ChoiceField
             label="Circuit readout"
             value={c.readout}
             options={QNN_READOUTS.map((r) => ({ value: r, label: READOUT_INFO[r].label }))}
@@ -271,7 +224,7 @@ export function NeuralSettingsForm() {
             </span>
           </div>
         </div>
-        <Choice
+        <ChoiceField
           label="Train on"
           value={settings.backend}
           options={BACKEND_CHOICES}

@@ -9,6 +9,8 @@ export function ChoiceField<T extends string>({
   onChange,
   testId,
   hint,
+  disabled,
+  grid,
 }: {
   label: string;
   value: T;
@@ -16,6 +18,9 @@ export function ChoiceField<T extends string>({
   onChange: (v: T) => void;
   testId: string;
   hint?: ReactNode;
+  disabled?: boolean;
+  /** Lay the options out two per row (many or long options in a narrow column). */
+  grid?: boolean;
 }) {
   const id = useId();
   return (
@@ -23,13 +28,14 @@ export function ChoiceField<T extends string>({
       <span id={`${id}-label`}>{label}</span>
       <ToggleGroup.Root
         type="single"
-        className="segmented"
+        className={grid ? 'segmented segmented-grid' : 'segmented'}
         value={value}
         aria-labelledby={`${id}-label`}
         onValueChange={(v) => {
           if (v) onChange(v as T);
         }}
         data-testid={testId}
+        disabled={disabled}
       >
         {options.map((o) => (
           <ToggleGroup.Item key={o.value} value={o.value}>
