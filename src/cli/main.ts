@@ -6,6 +6,7 @@ import { registerFit } from './fit';
 import { registerDosing } from './dosing';
 import { registerTrain } from './train';
 import { registerQnnEval } from './qnnEval';
+import { registerCompare } from './compare';
 
 // The command line serves researchers and benchmarks from the same core as the app.
 const program = new Command();
@@ -21,6 +22,7 @@ registerFit(program);
 registerDosing(program);
 registerTrain(program);
 registerQnnEval(program);
+registerCompare(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));

@@ -5,6 +5,11 @@ import {
   restoreCircuitSettings,
   type CircuitSlice,
 } from './slices/circuitSlice';
+import {
+  createCompareSlice,
+  restoreCompareSettings,
+  type CompareSlice,
+} from './slices/compareSlice';
 import { createDataSlice, PERSIST_MAX_CHARS, type DataSlice } from './slices/dataSlice';
 import { createDosingSlice, restoreDosingSettings, type DosingSlice } from './slices/dosingSlice';
 import { createEnvSlice, type EnvSlice } from './slices/envSlice';
@@ -27,7 +32,8 @@ export type WorkbenchState = DataSlice &
   VpcSlice &
   DosingSlice &
   NeuralSlice &
-  CircuitSlice;
+  CircuitSlice &
+  CompareSlice;
 
 /** Bump when the persisted shape changes; older saved states are then ignored. */
 const PERSIST_VERSION = 1;
@@ -55,6 +61,7 @@ export const useWorkbench = create<WorkbenchState>()(
       ...createDosingSlice(...a),
       ...createNeuralSlice(...a),
       ...createCircuitSlice(...a),
+      ...createCompareSlice(...a),
     }),
     {
       name: 'pkpd-workbench',
@@ -92,6 +99,7 @@ export const useWorkbench = create<WorkbenchState>()(
         currentNeuralId: s.currentNeuralId,
         neuralUncertainty: s.neuralUncertainty,
         circuitSettings: s.circuitSettings,
+        compareSettings: s.compareSettings,
       }),
       merge: (persisted, current) => {
         const p = (persisted ?? {}) as Partial<WorkbenchState>;
@@ -110,6 +118,7 @@ export const useWorkbench = create<WorkbenchState>()(
           // Without saved choices, the circuit panel starts from the network's circuit shape.
           circuitSettings: restoreCircuitSettings(p.circuitSettings, neuralSettings.config),
           neuralUncertainty: p.neuralUncertainty !== false,
+          compareSettings: restoreCompareSettings(p.compareSettings),
           ...(activePanel ? { activePanel } : { activePanel: current.activePanel }),
         };
       },
@@ -137,9 +146,11 @@ export async function restoreWorkspace(): Promise<void> {
   void s.detectBackend();
   const fits = s.restoreFits();
   const neural = s.restoreNeuralModels();
+  const compare = s.restoreCompare();
   await restoreData();
   await fits;
   await neural;
+  await compare;
 }
 
 async function restoreData(): Promise<void> {

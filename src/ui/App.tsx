@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import * as Tabs from '@radix-ui/react-tabs';
 import { restoreWorkspace, useWorkbench } from '../state/store';
 import { PANELS, type PanelId } from '../state/slices/uiSlice';
@@ -11,11 +11,17 @@ import { DosingPanel } from './dosing/DosingPanel';
 import { NeuralPanel } from './neural/NeuralPanel';
 import { CircuitPanel } from './circuit/CircuitPanel';
 
+// Loaded when its tab opens: the comparison's planning reaches tfjs, kept out of the first load.
+const ComparePanel = lazy(() =>
+  import('./compare/ComparePanel').then((m) => ({ default: m.ComparePanel })),
+);
+
 const PANEL_LABELS: Record<PanelId, string> = {
   data: 'Data',
   model: 'Model fit',
   neural: 'Neural models',
   circuit: 'Quantum circuit',
+  compare: 'Compare',
   curves: 'Curves',
   regimen: 'Regimen',
   dosing: 'Dosing',
@@ -63,6 +69,11 @@ export function App() {
           </Tabs.Content>
           <Tabs.Content value="circuit">
             <CircuitPanel />
+          </Tabs.Content>
+          <Tabs.Content value="compare">
+            <Suspense fallback={<p className="muted small">Loading the Compare panel…</p>}>
+              <ComparePanel />
+            </Suspense>
           </Tabs.Content>
           <Tabs.Content value="curves">
             <CurvesPanel />

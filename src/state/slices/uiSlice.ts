@@ -7,6 +7,7 @@ export const PANELS = [
   'model',
   'neural',
   'circuit',
+  'compare',
   'curves',
   'regimen',
   'dosing',

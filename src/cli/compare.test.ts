@@ -1,0 +1,153 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CompareCell, CompareTask } from '../core/compare/types';
+import { generateDemoTrial } from '../core/trial/demoTrial';
+import { formatDuration, runCompare, secondsLeft, type CompareTaskRunner } from './compare';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compare-cli-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** A demo trial cut to 3 subjects per dose group (12 in all). */
+const tiny = path.join(dir, 'tiny.csv');
+{
+  const lines = generateDemoTrial(3).csv.trim().split('\n');
+  const keep = new Set(['1', '2', '3', '13', '14', '15', '25', '26', '27', '37', '38', '39']);
+  const rows = lines.slice(1).filter((l) => keep.has(l.split(',')[0]));
+  fs.writeFileSync(tiny, [lines[0], ...rows].join('\n') + '\n');
+}
+
+function collect() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, output: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) } };
+}
+
+/** A stand-in runner: a cell per task, its PD RMSE set by the candidate and the fold. */
+function stubRunner(calls: CompareTask[] = []): CompareTaskRunner {
+  return async (_ds, plan, task) => {
+    calls.push(task);
+    const k = plan.candidates.findIndex((c) => c.key === task.candidateKey);
+    const cell: CompareCell = {
+      ...task,
+      pkRmse: task.candidateKey.startsWith('nlme') ? 0.7 : 0.8 + 0.01 * k + 0.05 * task.fold,
+      pdRmse: 1.5 + 0.1 * k + 0.2 * task.fold,
+      pkRows: 20,
+      pdRows: 30,
+      parameters: 100 + k,
+      quantumParameters: task.candidateKey.includes('qresmlp_moe:') ? 48 : 0,
+      trainSeconds: 0.1,
+      predictMsPer1000: 2,
+      outcomeCorrect: 2,
+      outcomeSubjects: 3,
+    };
+    return cell;
+  };
+}
+
+describe('cli compare', () => {
+  it('runs every task in order and prints the documented JSON', async () => {
+    const c = collect();
+    const calls: CompareTask[] = [];
+    const code = await runCompare(tiny, { json: true }, c.output, stubRunner(calls));
+    expect(code).toBe(0);
+    const doc = JSON.parse(c.out.join('\n'));
+    expect(doc).toMatchObject({ profile: 'quick', dataLabel: 'tiny.csv', folds: 3, seeds: [1] });
+    expect(doc.tasks).toBe(calls.length);
+    expect(calls.map((t) => t.fold)).toEqual([...calls].map((t) => t.fold).sort());
+    const first = doc.rows[0];
+    for (const key of [
+      'framework',
+      'encoder',
+      'head',
+      'inputs',
+      'label',
+      'parameters',
+      'quantumParameters',
+      'pkRmse',
+      'pkRmseSd',
+      'pdRmse',
+      'pdRmseSd',
+      'trainSeconds',
+      'predictMsPer1000',
+      'outcomeAccuracy',
+    ]) {
+      expect(first, key).toHaveProperty(key);
+    }
+    expect(first.framework).toBe('nlme');
+    expect(first.pkRmse).toBeCloseTo(0.7, 12);
+    expect(first.pkRmseSd).toBeCloseTo(0, 12);
+    expect(first.pdRmse).toBeCloseTo(1.7, 12);
+    expect(first.pdRmseSd).toBeCloseTo(0.2, 12);
+    expect(first.outcomeAccuracy).toBeCloseTo(2 / 3, 12);
+    const q = doc.rows.find((r: { encoder: string }) => r.encoder === 'qresmlp_moe');
+    expect(q.quantumParameters).toBe(48);
+    expect(doc.reading.length).toBeGreaterThan(2);
+    expect(doc.reading[0]).toMatch(/^Lowest PD RMSE on held-out subjects: NLME/);
+    // Progress on stderr: the count, then one line per task with the time left.
+    expect(c.err[0]).toMatch(/= \d+ tasks/);
+    expect(c.err[1]).toMatch(/^\[1\/\d+\] NLME/);
+    expect(c.err[2]).toMatch(/^\[2\/\d+\] .* left$/);
+    expect(c.err.filter((l) => l.startsWith('['))).toHaveLength(calls.length);
+  });
+
+  it('prints a readable table, and no progress with --quiet', async () => {
+    const c = collect();
+    const code = await runCompare(tiny, { quiet: true, folds: '2' }, c.output, stubRunner());
+    expect(code).toBe(0);
+    expect(c.err).toEqual([]);
+    const text = c.out.join('\n');
+    expect(text).toMatch(/quick comparison, 2 subject-level folds × 1 seed/);
+    expect(text).toMatch(/candidate\s+inputs\s+parameters\s+PK mg\/L\s+PD ng\/mL/);
+    expect(text).toContain('cascade · QNN-ResMLP+MoE · 4 qubits × 2 layers');
+    expect(text).toMatch(/- Lowest PD RMSE/);
+  });
+
+  it('says what is wrong, exit code 1', async () => {
+    for (const [opts, message] of [
+      [{ profile: 'huge' }, /--profile must be one of quick, full/],
+      [{ folds: '1' }, /--folds must be a whole number ≥ 2/],
+      [{ seeds: 'x' }, /--seeds must be a whole number ≥ 1/],
+      [{ folds: '13' }, /13 folds need at least 13 subjects/],
+    ] as const) {
+      const c = collect();
+      expect(await runCompare(tiny, { ...opts, json: true }, c.output, stubRunner())).toBe(1);
+      expect(JSON.parse(c.out.join('\n')).error).toMatch(message);
+    }
+    const c = collect();
+    expect(await runCompare(path.join(dir, 'none.csv'), {}, c.output, stubRunner())).toBe(1);
+    expect(c.err.join('\n')).toMatch(/No such file/);
+  });
+
+  it('names the task that failed', async () => {
+    const c = collect();
+    const failing: CompareTaskRunner = async (ds, plan, task, o) => {
+      if (task.fold === 1) throw new Error('the loss is NaN');
+      return stubRunner()(ds, plan, task, o);
+    };
+    expect(await runCompare(tiny, { quiet: true }, c.output, failing)).toBe(1);
+    expect(c.err.join('\n')).toMatch(/failed at task 11 of 30: the loss is NaN/);
+  });
+});
+
+describe('time left', () => {
+  it('prices each remaining task at its candidate’s mean, or the overall mean', () => {
+    const remaining = [
+      { candidateKey: 'a', seed: 1, fold: 1 },
+      { candidateKey: 'b', seed: 1, fold: 1 },
+      { candidateKey: 'c', seed: 1, fold: 1 },
+    ];
+    expect(secondsLeft(remaining, [])).toBeNull();
+    const done = [
+      { candidateKey: 'a', seconds: 30 },
+      { candidateKey: 'b', seconds: 2 },
+      { candidateKey: 'b', seconds: 4 },
+    ];
+    // a 30 + b 3 + c (unknown) the mean 12.
+    expect(secondsLeft(remaining, done)).toBe(45);
+    expect(formatDuration(42.4)).toBe('42 s');
+    expect(formatDuration(200)).toBe('3 min 20 s');
+    expect(formatDuration(3 * 3600 + 25 * 60)).toBe('3 h 25 min');
+  });
+});

@@ -1,0 +1,205 @@
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CompareTask } from '../../core/compare/types';
+import { comparePlan, dataFingerprint } from '../../core/compare/profiles';
+import { handCell, handPlan } from '../../testing/compareFakes';
+import { loadSweep, saveSweep, taskKey, type SavedSweep } from '../compareStorage';
+import { useWorkbench } from '../store';
+import {
+  buildComparePlan,
+  compareProgressOf,
+  compareResumeProblem,
+  COMPARE_TEST_PROFILE_KEY,
+  DEFAULT_COMPARE_SETTINGS,
+  estimateSecondsLeft,
+  isHalfDone,
+  pendingTasks,
+  restoreCompareSettings,
+} from './compareSlice';
+
+// Local storage as a browser has it (the store persists its settings there).
+vi.hoisted(() => {
+  const data = new Map<string, string>();
+  (globalThis as { localStorage?: unknown }).localStorage = {
+    getItem: (k: string) => data.get(k) ?? null,
+    setItem: (k: string, v: string) => void data.set(k, String(v)),
+    removeItem: (k: string) => void data.delete(k),
+    clear: () => data.clear(),
+    key: (i: number) => [...data.keys()][i] ?? null,
+    get length() {
+      return data.size;
+    },
+  };
+});
+
+// The tasks the stand-in runner was given, in order (the runner trains a few short "epochs";
+// no Worker in Node, so the client runs it on this thread).
+const calls = vi.hoisted(() => [] as CompareTask[]);
+vi.mock('../../core/compare/runTask', async () => {
+  const { fakeRunner } = await import('../../testing/compareFakes');
+  return { runCompareTask: fakeRunner({ epochs: 4, epochMs: 3, calls }) };
+});
+
+const state = () => useWorkbench.getState();
+
+/** A half-done sweep planned on the loaded data: the first fold done, the second not. */
+function halfDone(fingerprint = dataFingerprint(state().dataset!)): SavedSweep {
+  const plan = handPlan(fingerprint);
+  return { plan, cells: plan.tasks.filter((t) => t.fold === 0).map((t) => handCell(t)) };
+}
+
+beforeAll(async () => {
+  await state().loadDemo(7);
+});
+
+beforeEach(async () => {
+  await state().discardCompare();
+  calls.length = 0;
+  localStorage.removeItem(COMPARE_TEST_PROFILE_KEY);
+});
+
+describe('compare settings and progress (pure)', () => {
+  it('restores valid saved settings and replaces anything else by the default', () => {
+    expect(restoreCompareSettings({ profile: 'full', threshold: 5, direction: 'above' })).toEqual({
+      profile: 'full',
+      threshold: 5,
+      direction: 'above',
+    });
+    expect(restoreCompareSettings({ profile: 'huge', threshold: -1, direction: 'up' })).toEqual(
+      DEFAULT_COMPARE_SETTINGS,
+    );
+    expect(restoreCompareSettings(null)).toEqual(DEFAULT_COMPARE_SETTINGS);
+    expect(DEFAULT_COMPARE_SETTINGS).toMatchObject({ threshold: 3.3, direction: 'below' });
+  });
+
+  it('lists the tasks still to do and estimates the time left per candidate', () => {
+    const sweep = halfDone('fp');
+    expect(pendingTasks(sweep).map(taskKey)).toEqual(['a|1|1', 'b|1|1']);
+    expect(isHalfDone(sweep)).toBe(true);
+    expect(isHalfDone({ ...sweep, cells: [] })).toBe(false);
+    expect(isHalfDone(null)).toBe(false);
+    // Cells' training seconds (0.5 each) unless measured in this session: a took 10 s.
+    expect(estimateSecondsLeft(sweep)).toBeCloseTo(1, 9);
+    expect(estimateSecondsLeft(sweep, { 'a|1|0': 10 })).toBeCloseTo(10.5, 9);
+    expect(estimateSecondsLeft({ ...sweep, cells: [] })).toBeNull();
+    // A candidate without a cell yet takes the mean of all tasks done.
+    const onlyA = { ...sweep, cells: [handCell(sweep.plan.tasks[0])] };
+    expect(estimateSecondsLeft(onlyA, { 'a|1|0': 4 })).toBeCloseTo(12, 9);
+    const live = { task: sweep.plan.tasks[2], epoch: 3, maxEpochs: 10 };
+    expect(compareProgressOf(sweep, live)).toEqual({
+      done: 2,
+      total: 4,
+      current: sweep.plan.tasks[2],
+      secondsLeft: 1,
+    });
+  });
+});
+
+describe('the compare slice', () => {
+  it('resumes with the tasks that have no cell only, saving after every cell', async () => {
+    const sweep = halfDone();
+    useWorkbench.setState({ compareSweep: sweep, compareStatus: 'paused' });
+    await state().resumeCompare();
+    expect(calls.map(taskKey)).toEqual(['a|1|1', 'b|1|1']);
+    expect(state().compareStatus).toBe('done');
+    expect(state().compareSweep?.cells.map(taskKey).sort()).toEqual(
+      sweep.plan.tasks.map(taskKey).sort(),
+    );
+    expect(Object.keys(state().compareTaskSeconds).sort()).toEqual(['a|1|1', 'b|1|1']);
+    // Saved: a reload finds the finished sweep.
+    expect((await loadSweep())?.cells).toHaveLength(4);
+    // Nothing left: resuming again runs nothing.
+    await state().resumeCompare();
+    expect(calls).toHaveLength(2);
+  });
+
+  it('will not resume on other data, and says so', async () => {
+    const sweep = halfDone('another data set');
+    useWorkbench.setState({ compareSweep: sweep, compareStatus: 'paused' });
+    await state().resumeCompare();
+    expect(calls).toHaveLength(0);
+    expect(state().compareStatus).toBe('paused');
+    expect(state().compareMessage).toMatch(/ran on Hand data, and the data loaded now differ/);
+    const ds = state().dataset;
+    expect(compareResumeProblem(sweep, null, null)).toBe(
+      'Load Hand data to resume this comparison.',
+    );
+    expect(compareResumeProblem(halfDone(), ds, dataFingerprint(ds!))).toBeNull();
+    expect(compareResumeProblem(sweep, ds, dataFingerprint(ds!))).toMatch(/differ/);
+    expect(compareResumeProblem(null, ds, 'x')).toBeNull();
+  });
+
+  it('a pause abandons the running task, keeps the cells, and the sweep survives a reload', async () => {
+    const sweep = { ...halfDone(), cells: [] };
+    useWorkbench.setState({ compareSweep: sweep, compareStatus: 'paused' });
+    const unsubscribe = useWorkbench.subscribe((s, prev) => {
+      // Pause as the second task starts.
+      if (s.compareLive && s.compareLive !== prev.compareLive && calls.length === 2) {
+        s.pauseCompare();
+      }
+    });
+    await state().resumeCompare();
+    unsubscribe();
+    expect(state().compareStatus).toBe('paused');
+    expect(state().comparePausing).toBe(false);
+    expect(state().compareSweep?.cells.map(taskKey)).toEqual(['a|1|0']);
+
+    // A reload: the store starts empty and reads the saved sweep back, paused.
+    useWorkbench.setState({ compareSweep: null, compareStatus: 'idle' });
+    await state().restoreCompare();
+    expect(state().compareStatus).toBe('paused');
+    expect(state().compareSweep?.plan).toEqual(sweep.plan);
+    expect(state().compareSweep?.cells.map(taskKey)).toEqual(['a|1|0']);
+    expect(compareProgressOf(state().compareSweep!, null)).toMatchObject({ done: 1, total: 4 });
+
+    // Resume runs the three tasks left, the abandoned one among them.
+    calls.length = 0;
+    await state().resumeCompare();
+    expect(calls.map(taskKey)).toEqual(['b|1|0', 'a|1|1', 'b|1|1']);
+    expect(state().compareStatus).toBe('done');
+  });
+
+  it('cancel keeps the cells done and the sweep can resume; discard forgets it everywhere', async () => {
+    useWorkbench.setState({ compareSweep: { ...halfDone(), cells: [] }, compareStatus: 'paused' });
+    const unsubscribe = useWorkbench.subscribe((s) => {
+      if (s.compareSweep?.cells.length === 1 && s.compareStatus === 'running') s.cancelCompare();
+    });
+    await state().resumeCompare();
+    unsubscribe();
+    expect(state().compareStatus).toBe('paused');
+    expect(state().compareMessage).toMatch(/Cancelled.*the 1 task done is kept/);
+    expect(state().compareSweep?.cells).toHaveLength(1);
+    await state().discardCompare();
+    expect(state().compareSweep).toBeNull();
+    expect(state().compareStatus).toBe('idle');
+    expect(await loadSweep()).toBeNull();
+  });
+
+  it('restores a finished sweep as done, and nothing when none was saved', async () => {
+    const plan = handPlan('fp');
+    // The default store (memory in Node) holds nothing after discard.
+    await state().restoreCompare();
+    expect(state().compareSweep).toBeNull();
+    await saveSweep({ plan, cells: plan.tasks.map((t) => handCell(t)) });
+    await state().restoreCompare();
+    expect(state().compareStatus).toBe('done');
+  });
+
+  it('starts a new sweep on the loaded data; the tiny test plan is two cheap candidates × 2 folds', async () => {
+    const ds = state().dataset!;
+    const tiny = buildComparePlan(comparePlan, ds, 'Demo', DEFAULT_COMPARE_SETTINGS, true);
+    expect(tiny.folds).toBe(2);
+    expect(tiny.candidates.map((c) => c.encoder)).toEqual(['mlp', 'resmlp_moe']);
+    expect(tiny.tasks.every((t) => tiny.candidates.some((c) => c.key === t.candidateKey))).toBe(
+      true,
+    );
+    expect(tiny.tasks).toHaveLength(2 * 2 * tiny.seeds.length);
+    expect(tiny.dataFingerprint).toBe(dataFingerprint(ds));
+    expect(tiny.threshold).toEqual({ value: 3.3, direction: 'below' });
+
+    localStorage.setItem(COMPARE_TEST_PROFILE_KEY, 'tiny');
+    await state().startCompare();
+    expect(calls.map(taskKey)).toEqual(tiny.tasks.map(taskKey));
+    expect(state().compareStatus).toBe('done');
+    expect(state().compareSweep?.plan.dataLabel).toBe('Demo trial (seed 7)');
+  });
+});

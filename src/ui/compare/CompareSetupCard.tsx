@@ -1,0 +1,202 @@
+import { useId, useMemo, useState } from 'react';
+import * as ToggleGroup from '@radix-ui/react-toggle-group';
+import { comparePlan } from '../../core/compare/profiles';
+import type { ComparePlan, CompareProfileName } from '../../core/compare/types';
+import { useWorkbench } from '../../state/store';
+import {
+  buildComparePlan,
+  compareDataLabel,
+  isCompareThreshold,
+  isHalfDone,
+  pendingTasks,
+  type CompareThresholdDirection,
+} from '../../state/slices/compareSlice';
+import { ChoiceField } from '../components/ChoiceField';
+import { NumberInput } from '../components/NumberInput';
+
+const PROFILES: readonly { value: CompareProfileName; label: string }[] = [
+  { value: 'quick', label: 'Quick' },
+  { value: 'full', label: 'Full' },
+];
+
+const PROFILE_HINTS: Record<CompareProfileName, string> = {
+  quick: 'Few folds, one seed, short training: about 5 minutes on this machine.',
+  full: 'More folds and seeds, full training and the qubits × layers grid: hours. It can be paused, and resumes after a reload.',
+};
+
+const DIRECTIONS: readonly { value: CompareThresholdDirection; label: string }[] = [
+  { value: 'below', label: 'Below' },
+  { value: 'above', label: 'Above' },
+];
+
+/** "14 models × 1 seed × 3 folds = 42 tasks". */
+function planWords(plan: ComparePlan): string {
+  const s = plan.seeds.length;
+  const m = plan.candidates.length;
+  return `${m} model${m === 1 ? '' : 's'} × ${s} seed${s === 1 ? '' : 's'} × ${plan.folds} folds = ${plan.tasks.length} tasks`;
+}
+
+/** What the comparison runs on and with, and the button that starts a new one. */
+export function CompareSetupCard() {
+  const id = useId();
+  const dataset = useWorkbench((s) => s.dataset);
+  const source = useWorkbench((s) => s.source);
+  const subjects = useWorkbench((s) => s.summary?.subjects);
+  const dataStatus = useWorkbench((s) => s.status);
+  const settings = useWorkbench((s) => s.compareSettings);
+  const setSettings = useWorkbench((s) => s.setCompareSettings);
+  const sweep = useWorkbench((s) => s.compareSweep);
+  const status = useWorkbench((s) => s.compareStatus);
+  const start = useWorkbench((s) => s.startCompare);
+  const [confirming, setConfirming] = useState(false);
+  const dataLabel = dataset ? compareDataLabel(source, dataset) : null;
+  const planned = useMemo(() => {
+    if (!dataset || !dataLabel) return null;
+    try {
+      return { plan: buildComparePlan(comparePlan, dataset, dataLabel, settings), problem: null };
+    } catch (err) {
+      return { plan: null, problem: err instanceof Error ? err.message : String(err) };
+    }
+  }, [dataset, dataLabel, settings]);
+  const running = status === 'running';
+  const halfDone = isHalfDone(sweep);
+  const canStart =
+    dataset !== null && !running && isCompareThreshold(settings.threshold) && !planned?.problem;
+  const onStart = () => {
+    if (halfDone) setConfirming(true);
+    else void start();
+  };
+  return (
+    <section
+      className="card compare-setup"
+      aria-labelledby={`${id}-title`}
+      data-testid="compare-setup"
+    >
+      <h2 id={`${id}-title`}>Compare models</h2>
+      <p className="small" data-testid="compare-data">
+        {dataset && dataLabel ? (
+          <>
+            Runs on <strong>{dataLabel}</strong>
+            {subjects !== undefined ? ` · ${subjects} subjects` : ''}: every model is trained on the
+            same subject-level folds and scored on the subjects it never saw.
+          </>
+        ) : dataStatus === 'loading' ? (
+          'Loading the data…'
+        ) : (
+          'Load a data set (or the demo trial) in the Data panel first.'
+        )}
+      </p>
+      <div className="compare-setup-grid">
+        <ChoiceField
+          label="Profile"
+          value={settings.profile}
+          options={PROFILES}
+          onChange={(profile) => setSettings({ profile })}
+          testId="compare-profile"
+          disabled={running}
+          hint={
+            <>
+              {PROFILE_HINTS[settings.profile]}
+              {planned?.plan ? (
+                <>
+                  <br />
+                  <span data-testid="compare-plan-size">{planWords(planned.plan)}</span>
+                </>
+              ) : null}
+            </>
+          }
+        />
+        <div className="field" role="group" aria-labelledby={`${id}-threshold`}>
+          <span id={`${id}-threshold`}>Outcome: biomarker</span>
+          <div className="row compare-threshold">
+            <ToggleGroup.Root
+              type="single"
+              className="segmented"
+              value={settings.direction}
+              aria-label="Target side of the threshold"
+              onValueChange={(v) => {
+                if (v) setSettings({ direction: v as CompareThresholdDirection });
+              }}
+              disabled={running}
+              data-testid="compare-direction"
+            >
+              {DIRECTIONS.map((o) => (
+                <ToggleGroup.Item key={o.value} value={o.value}>
+                  {o.label}
+                </ToggleGroup.Item>
+              ))}
+            </ToggleGroup.Root>
+            <NumberInput
+              value={settings.threshold}
+              onChange={(threshold) => setSettings({ threshold })}
+              label="Outcome threshold (ng/mL)"
+              isValid={isCompareThreshold}
+              invalidHint="A positive concentration in ng/mL"
+              disabled={running}
+              testId="compare-threshold"
+            />
+            <span className="muted small">ng/mL</span>
+          </div>
+          <span className="muted small">
+            Outcome accuracy: the share of held-out subjects whose biomarker over the last dosing
+            interval is predicted on the same side of the threshold as observed.
+          </span>
+        </div>
+      </div>
+      <p className="muted small compare-cpu-note">
+        Runs in a background worker on the CPU (the tfjs CPU backend), whatever the Compute badge
+        says, so training and prediction times are this machine&apos;s CPU timings and compare like
+        with like.
+      </p>
+      {planned?.problem ? (
+        <div className="alert error small" role="alert">
+          No comparison can be planned on this data: {planned.problem}
+        </div>
+      ) : null}
+      {confirming && halfDone && sweep ? (
+        <div
+          className="alert warn small compare-confirm"
+          role="alertdialog"
+          aria-labelledby={`${id}-confirm`}
+        >
+          <p id={`${id}-confirm`}>
+            A comparison is half done ({sweep.cells.length} of {sweep.plan.tasks.length} tasks,{' '}
+            {pendingTasks(sweep).length} to go). Starting a new one discards it.
+          </p>
+          <div className="row">
+            <button
+              type="button"
+              className="secondary danger"
+              onClick={() => {
+                setConfirming(false);
+                void start();
+              }}
+              data-testid="compare-confirm-start"
+            >
+              Discard it and start
+            </button>
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => setConfirming(false)}
+              autoFocus
+            >
+              Keep it
+            </button>
+          </div>
+        </div>
+      ) : (
+        <div className="row">
+          <button type="button" onClick={onStart} disabled={!canStart} data-testid="compare-start">
+            {sweep ? 'Start a new comparison' : 'Start comparison'}
+          </button>
+          {sweep && sweep.plan.profile !== settings.profile ? (
+            <span className="muted small">
+              The current comparison keeps its own plan ({sweep.plan.profile} profile).
+            </span>
+          ) : null}
+        </div>
+      )}
+    </section>
+  );
+}
