@@ -13,6 +13,7 @@ import {
 import { formatProblem } from '../core/data/problems';
 import type { CliOutput } from './fit';
 import { loadDatasetFile } from './loadData';
+import { consoleOutput, wholeNumber } from './train';
 
 export interface CompareCliOptions {
   readonly columns?: string;
@@ -27,20 +28,6 @@ export interface CompareCliOptions {
 
 /** Runs one task: the core's runCompareTask, or a stand-in in tests. */
 export type CompareTaskRunner = typeof runCompareTask;
-
-const consoleOutput: CliOutput = {
-  out: (text) => console.log(text),
-  err: (text) => console.error(text),
-};
-
-function wholeNumber(what: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!(Number.isInteger(n) && n >= min)) {
-    throw new Error(`${what} must be a whole number ≥ ${min}, got "${value}".`);
-  }
-  return n;
-}
 
 /** "1 h 5 min", "3 min 20 s", "42 s". */
 export function formatDuration(seconds: number): string {

@@ -54,7 +54,7 @@ export interface TrainCliOptions {
   readonly quiet?: boolean;
 }
 
-const consoleOutput: CliOutput = {
+export const consoleOutput: CliOutput = {
   out: (text) => console.log(text),
   err: (text) => console.error(text),
 };
@@ -74,7 +74,11 @@ function oneOf<T extends string>(
   return value as T;
 }
 
-function wholeNumber(what: string, value: string | undefined, min: number): number | undefined {
+export function wholeNumber(
+  what: string,
+  value: string | undefined,
+  min: number,
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!(Number.isInteger(n) && n >= min)) {

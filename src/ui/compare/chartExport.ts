@@ -1,3 +1,5 @@
+import { downloadBlob } from '../components/download';
+
 /**
  * Charts saved as SVG and PNG, made here from the drawn <svg> (nothing leaves the machine). The
  * chart is wrapped in a standalone SVG with its title and a legend drawn in (a recharts legend
@@ -102,19 +104,6 @@ export function exportableSvg(svg: SVGSVGElement, deco: ExportDecoration): Expor
     inner +
     `</svg>`;
   return { markup, width, height };
-}
-
-function downloadBlob(fileName: string, blob: Blob): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  a.style.display = 'none';
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  // Some browsers read the blob after click() returns.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export function downloadSvg(svg: ExportedSvg, fileName: string): void {
