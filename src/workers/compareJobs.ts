@@ -9,7 +9,7 @@ import {
   type CompareResponse,
   type CompareRunOutcome,
 } from './compareProtocol';
-import { errorText, isAbortError } from './workerJob';
+import { createStoppableHandler, errorText, isAbortError } from './workerJob';
 
 /**
  * The comparison's run, shared by the worker and the main-thread fallback so both behave alike:
@@ -103,30 +103,17 @@ export function createCompareHandler(
   run: CompareTaskRunner = runCompareTask,
   chooseBackend: CompareBackendChooser = chooseCompareBackend,
 ): (request: CompareRequest) => Promise<void> {
-  const paused = new Set<number>();
-  return async (request) => {
-    const { id } = request;
-    if (request.type === 'pause') {
-      paused.add(id);
-      return;
-    }
-    try {
-      const outcome = await runCompareJob(
-        request,
-        (event) => post({ type: 'event', id, event }),
-        () => paused.has(id),
+  return createStoppableHandler<CompareRequest, CompareResponse, CompareRunOutcome>({
+    stopType: 'pause',
+    post,
+    run: (request, shouldPause) =>
+      runCompareJob(
+        request as CompareJob,
+        (event) => post({ type: 'event', id: request.id, event }),
+        shouldPause,
         run,
         chooseBackend,
-      );
-      post({ type: 'done', id, outcome });
-    } catch (err) {
-      post(
-        isAbortError(err)
-          ? { type: 'cancelled', id }
-          : { type: 'error', id, error: errorText(err) },
-      );
-    } finally {
-      paused.delete(id);
-    }
-  };
+      ),
+    done: (id, outcome) => ({ type: 'done', id, outcome }),
+  });
 }

@@ -6,7 +6,7 @@ import {
 } from '../core/neural/trainModel';
 import { chooseTrainingBackend, type ChosenBackend } from './neuralBackend';
 import { TRAIN_PROGRESS_INTERVAL_MS, type TrainRequest, type TrainResponse } from './trainProtocol';
-import { errorText, isAbortError } from './workerJob';
+import { createStoppableHandler, errorText, isAbortError } from './workerJob';
 
 /**
  * The training job, shared by the worker and the main-thread fallback so both behave alike:
@@ -122,33 +122,20 @@ export function createTrainHandler(
   chooseBackend: BackendChooser = chooseJobBackend,
   prepare: BackendPreparer = nothingToPrepare,
 ): (request: TrainRequest) => Promise<void> {
-  const stopped = new Set<number>();
-  return async (request) => {
-    const { id } = request;
-    if (request.type === 'stop') {
-      stopped.add(id);
-      return;
-    }
-    try {
-      // The request is the job plus its type and id, which the job ignores.
-      const outcome = await runTrainJob(
-        request,
-        (progress) => post({ type: 'progress', id, progress }),
-        () => stopped.has(id),
+  return createStoppableHandler<TrainRequest, TrainResponse, TrainOutcome>({
+    stopType: 'stop',
+    post,
+    // The request is the job plus its type and id, which the job ignores.
+    run: (request, shouldStop) =>
+      runTrainJob(
+        request as TrainJob,
+        (progress) => post({ type: 'progress', id: request.id, progress }),
+        shouldStop,
         chooseBackend,
         undefined,
         undefined,
         prepare,
-      );
-      post({ type: 'result', id, outcome });
-    } catch (err) {
-      post(
-        isAbortError(err)
-          ? { type: 'cancelled', id }
-          : { type: 'error', id, error: errorText(err) },
-      );
-    } finally {
-      stopped.delete(id);
-    }
-  };
+      ),
+    done: (id, outcome) => ({ type: 'result', id, outcome }),
+  });
 }

@@ -172,3 +172,41 @@ export function runWorkerJob<Req, Res extends WorkerReply, T, P>(
     }
   });
 }
+
+/**
+ * A worker's message handler for a job that can be asked to stop while it runs (a training
+ * run, a comparison sweep): a message of type `stopType` marks its id, the job reads that
+ * through `shouldStop` (the worker yields between epochs, so the message is read), and the job
+ * ends in the message `done` makes, in `{type: 'cancelled'}` when it stopped by throwing an
+ * AbortError, or in `{type: 'error'}` with the reason.
+ */
+export function createStoppableHandler<
+  Req extends { readonly type: string; readonly id: number },
+  Res,
+  Outcome,
+>(opts: {
+  readonly stopType: Req['type'];
+  readonly post: (message: Res) => void;
+  readonly run: (request: Req, shouldStop: () => boolean) => Promise<Outcome>;
+  readonly done: (id: number, outcome: Outcome) => Res;
+}): (request: Req) => Promise<void> {
+  const stopped = new Set<number>();
+  return async (request) => {
+    const { id } = request;
+    if (request.type === opts.stopType) {
+      stopped.add(id);
+      return;
+    }
+    try {
+      opts.post(opts.done(id, await opts.run(request, () => stopped.has(id))));
+    } catch (err) {
+      opts.post(
+        (isAbortError(err)
+          ? { type: 'cancelled', id }
+          : { type: 'error', id, error: errorText(err) }) as Res,
+      );
+    } finally {
+      stopped.delete(id);
+    }
+  };
+}
