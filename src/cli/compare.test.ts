@@ -2,27 +2,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { collectOutput, writeTinyDemoTrial } from '../testing/cli';
 import type { CompareCell, CompareTask } from '../core/compare/types';
-import { generateDemoTrial } from '../core/trial/demoTrial';
 import { formatDuration, runCompare, secondsLeft, type CompareTaskRunner } from './compare';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compare-cli-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** A demo trial cut to 3 subjects per dose group (12 in all). */
-const tiny = path.join(dir, 'tiny.csv');
-{
-  const lines = generateDemoTrial(3).csv.trim().split('\n');
-  const keep = new Set(['1', '2', '3', '13', '14', '15', '25', '26', '27', '37', '38', '39']);
-  const rows = lines.slice(1).filter((l) => keep.has(l.split(',')[0]));
-  fs.writeFileSync(tiny, [lines[0], ...rows].join('\n') + '\n');
-}
+const tiny = writeTinyDemoTrial(dir);
 
-function collect() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, output: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) } };
-}
+const collect = collectOutput;
 
 /** A stand-in runner: a cell per task, its PD RMSE set by the candidate and the fold. */
 function stubRunner(calls: CompareTask[] = []): CompareTaskRunner {

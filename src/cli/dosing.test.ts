@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { collectOutput } from '../testing/cli';
 import { repoRoot } from '../testing/close';
 import { loadModelFile, parseFraction, parseRange, runChallengeCli, runOptimize } from './dosing';
 import { runFit } from './fit';
@@ -9,11 +10,7 @@ import { runFit } from './fit';
 const estData = path.join(repoRoot, '../shared/data/EstData.csv');
 const theo = path.join(repoRoot, 'src/core/nlme/fixtures/theophylline.csv');
 
-function collect() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, output: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) } };
-}
+const collect = collectOutput;
 
 const question = { interval: '24', step: '0.5', target: '0.9', threshold: '3.3' };
 

@@ -1,15 +1,12 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { collectOutput } from '../testing/cli';
 import { repoRoot } from '../testing/close';
 import { applyFixes, runFit } from './fit';
 
 const theo = path.join(repoRoot, 'src/core/nlme/fixtures/theophylline.csv');
 
-function collect() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, output: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) } };
-}
+const collect = collectOutput;
 
 describe('cli fit', () => {
   it('fits pk1-oral and prints the documented JSON', async () => {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { collectOutput } from '../testing/cli';
 import { loadGoldenQnn } from '../core/quantum/testFixtures';
 import { expectClose, repoRoot } from '../testing/close';
 import { runQnnEval } from './qnnEval';
@@ -21,11 +22,7 @@ function writeSpec(name: string, spec: unknown): string {
   return file;
 }
 
-function collect() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, output: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) } };
-}
+const collect = collectOutput;
 
 function expectNestedClose(actual: unknown, expected: unknown, context: string): void {
   if (Array.isArray(expected)) {

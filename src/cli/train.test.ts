@@ -2,29 +2,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { collectOutput, writeTinyDemoTrial } from '../testing/cli';
 import type { Trainer } from '../core/neural/crossValidation';
 import { featureNames } from '../core/neural/features';
 import type { NeuralConfig, TrainedNetwork } from '../core/neural/types';
-import { generateDemoTrial } from '../core/trial/demoTrial';
 import { runTrain } from './train';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'train-cli-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** A demo trial cut to 3 subjects per dose group (12 in all): small enough to train in seconds. */
-const tiny = path.join(dir, 'tiny.csv');
-{
-  const lines = generateDemoTrial(3).csv.trim().split('\n');
-  const keep = new Set(['1', '2', '3', '13', '14', '15', '25', '26', '27', '37', '38', '39']);
-  const rows = lines.slice(1).filter((l) => keep.has(l.split(',')[0]));
-  fs.writeFileSync(tiny, [lines[0], ...rows].join('\n') + '\n');
-}
+/** A demo trial cut to 3 subjects per dose group (12 in all). */
+const tiny = writeTinyDemoTrial(dir);
 
-function collect() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, output: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) } };
-}
+const collect = collectOutput;
 
 /** Predicts the training mean (0 on the scaled axis); reports 7 parameters. */
 const stub: Trainer = async (_train, _validation, config) => {

@@ -22,21 +22,9 @@ vi.mock('../core/nlme/fit', async (importOriginal) => {
 });
 
 // Local storage as a browser has it, so the persisted settings can be checked.
-const memoryStorage = vi.hoisted(() => {
-  const data = new Map<string, string>();
-  const storage = {
-    getItem: (k: string) => data.get(k) ?? null,
-    setItem: (k: string, v: string) => void data.set(k, String(v)),
-    removeItem: (k: string) => void data.delete(k),
-    clear: () => data.clear(),
-    key: (i: number) => [...data.keys()][i] ?? null,
-    get length() {
-      return data.size;
-    },
-  };
-  (globalThis as { localStorage?: unknown }).localStorage = storage;
-  return storage;
-});
+const memoryStorage = await vi.hoisted(async () =>
+  (await import('../testing/memoryStorage')).installMemoryStorage(),
+);
 
 const state = () => useWorkbench.getState();
 

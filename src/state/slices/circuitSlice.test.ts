@@ -17,8 +17,8 @@ import {
 import { DEFAULT_NEURAL_SETTINGS } from './neuralSlice';
 
 // Local storage as a browser has it, holding settings saved by an older or tampered page.
-vi.hoisted(() => {
-  const data = new Map<string, string>([
+await vi.hoisted(async () =>
+  (await import('../../testing/memoryStorage')).installMemoryStorage([
     [
       'pkpd-workbench',
       JSON.stringify({
@@ -29,18 +29,8 @@ vi.hoisted(() => {
         },
       }),
     ],
-  ]);
-  (globalThis as { localStorage?: unknown }).localStorage = {
-    getItem: (k: string) => data.get(k) ?? null,
-    setItem: (k: string, v: string) => void data.set(k, String(v)),
-    removeItem: (k: string) => void data.delete(k),
-    clear: () => data.clear(),
-    key: (i: number) => [...data.keys()][i] ?? null,
-    get length() {
-      return data.size;
-    },
-  };
-});
+  ]),
+);
 
 vi.mock('../neuralStorage', async (original) => ({
   ...(await original<typeof import('../neuralStorage')>()),

@@ -17,19 +17,7 @@ import {
 } from './compareSlice';
 
 // Local storage as a browser has it (the store persists its settings there).
-vi.hoisted(() => {
-  const data = new Map<string, string>();
-  (globalThis as { localStorage?: unknown }).localStorage = {
-    getItem: (k: string) => data.get(k) ?? null,
-    setItem: (k: string, v: string) => void data.set(k, String(v)),
-    removeItem: (k: string) => void data.delete(k),
-    clear: () => data.clear(),
-    key: (i: number) => [...data.keys()][i] ?? null,
-    get length() {
-      return data.size;
-    },
-  };
-});
+await vi.hoisted(async () => (await import('../../testing/memoryStorage')).installMemoryStorage());
 
 // The tasks the stand-in runner was given, in order (the runner trains a few short "epochs";
 // no Worker in Node, so the client runs it on this thread).

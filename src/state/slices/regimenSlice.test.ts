@@ -10,19 +10,7 @@ import {
 } from './regimenSlice';
 
 // Local storage as a browser has it, so the persisted settings can be checked.
-vi.hoisted(() => {
-  const data = new Map<string, string>();
-  (globalThis as { localStorage?: unknown }).localStorage = {
-    getItem: (k: string) => data.get(k) ?? null,
-    setItem: (k: string, v: string) => void data.set(k, String(v)),
-    removeItem: (k: string) => void data.delete(k),
-    clear: () => data.clear(),
-    key: (i: number) => [...data.keys()][i] ?? null,
-    get length() {
-      return data.size;
-    },
-  };
-});
+await vi.hoisted(async () => (await import('../../testing/memoryStorage')).installMemoryStorage());
 
 const state = () => useWorkbench.getState();
 
