@@ -4,7 +4,16 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { collectOutput, writeTinyDemoTrial } from '../testing/cli';
 import type { CompareCell, CompareTask } from '../core/compare/types';
-import { formatDuration, runCompare, secondsLeft, type CompareTaskRunner } from './compare';
+import { comparePlan } from '../core/compare/profiles';
+import { runCompareTask } from '../core/compare/runTask';
+import {
+  formatDuration,
+  runCompare,
+  secondsLeft,
+  workerRunner,
+  type CompareTaskRunner,
+} from './compare';
+import { loadDatasetFile } from './loadData';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compare-cli-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -45,7 +54,10 @@ describe('cli compare', () => {
     const doc = JSON.parse(c.out.join('\n'));
     expect(doc).toMatchObject({ profile: 'quick', dataLabel: 'tiny.csv', folds: 3, seeds: [1] });
     expect(doc.tasks).toBe(calls.length);
-    expect(calls.map((t) => t.fold)).toEqual([...calls].map((t) => t.fold).sort());
+    // The plan's order: the main rows fold by fold, then the heat map's cells.
+    const main = calls.filter((t) => !t.candidateKey.startsWith('heatmap:'));
+    expect(main.map((t) => t.fold)).toEqual(main.map((t) => t.fold).sort());
+    expect(calls.slice(main.length).every((t) => t.candidateKey.startsWith('heatmap:'))).toBe(true);
     const first = doc.rows[0];
     for (const key of [
       'framework',
@@ -76,7 +88,7 @@ describe('cli compare', () => {
     expect(doc.reading.length).toBeGreaterThan(2);
     expect(doc.reading[0]).toMatch(/^Lowest PD RMSE on held-out subjects: NLME/);
     // Progress on stderr: the count, then one line per task with the time left.
-    expect(c.err[0]).toMatch(/= \d+ tasks/);
+    expect(c.err[0]).toMatch(/, \d+ tasks \(/);
     expect(c.err[1]).toMatch(/^\[1\/\d+\] NLME/);
     expect(c.err[2]).toMatch(/^\[2\/\d+\] .* left$/);
     expect(c.err.filter((l) => l.startsWith('['))).toHaveLength(calls.length);
@@ -117,8 +129,118 @@ describe('cli compare', () => {
       return stubRunner()(ds, plan, task, o);
     };
     expect(await runCompare(tiny, { quiet: true }, c.output, failing)).toBe(1);
-    expect(c.err.join('\n')).toMatch(/failed at task 11 of 30: the loss is NaN/);
+    expect(c.err.join('\n')).toMatch(
+      /failed at NLME pk2-oral-idr1 · typical values, seed 1, fold 2: the loss is NaN/,
+    );
   });
+});
+
+describe('cli compare: jobs and the cells file', () => {
+  const run = async (opts: Parameters<typeof runCompare>[1], runner = stubRunner()) => {
+    const c = collect();
+    const code = await runCompare(tiny, { quiet: true, json: true, ...opts }, c.output, runner);
+    return { code, doc: c.out.length ? JSON.parse(c.out.join('\n')) : null, err: c.err };
+  };
+  const rowsOf = (doc: { rows: Record<string, unknown>[] }) =>
+    doc.rows.map(({ trainSeconds: _t, ...rest }) => rest);
+
+  it('--jobs 2 runs every task exactly once, with the same rows as one job', async () => {
+    const calls: CompareTask[] = [];
+    const two = await run({ jobs: '2' }, stubRunner(calls));
+    const one = await run({});
+    expect(two.code).toBe(0);
+    const ids = calls.map((t) => `${t.candidateKey}|${t.seed}|${t.fold}`);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(two.doc.tasks);
+    expect(rowsOf(two.doc)).toEqual(rowsOf(one.doc));
+    expect((await run({ jobs: '0' })).doc.error).toMatch(/--jobs must be a whole number ≥ 1/);
+  });
+
+  it('keeps finished cells in --cells and resumes from them, running only what is missing', async () => {
+    const file = path.join(dir, 'resume.jsonl');
+    const failing: CompareTaskRunner = async (ds, plan, task, o) => {
+      if (task.fold === 2) throw new Error('interrupted');
+      return stubRunner()(ds, plan, task, o);
+    };
+    const first = await run({ cells: file }, failing);
+    expect(first.code).toBe(1);
+    expect(first.doc.error).toMatch(
+      /finished tasks are kept in .*resume\.jsonl; run again to resume/,
+    );
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    expect(JSON.parse(lines[0])).toMatchObject({ kind: 'pkpd-compare-cells', profile: 'quick' });
+    const kept = lines.length - 1;
+    expect(kept).toBeGreaterThan(0);
+    // A kill while the last line was written: that task runs again.
+    fs.writeFileSync(file, lines.join('\n') + '\n' + lines[1].slice(0, 20));
+    const calls: CompareTask[] = [];
+    const c = collect();
+    const code = await runCompare(tiny, { json: true, cells: file }, c.output, stubRunner(calls));
+    expect(code).toBe(0);
+    const doc = JSON.parse(c.out.join('\n'));
+    expect(calls).toHaveLength(doc.tasks - kept);
+    const id = (t: CompareTask) => `${t.candidateKey}|${t.seed}|${t.fold}`;
+    const keptIds = new Set(lines.slice(1).map((l) => id(JSON.parse(l))));
+    expect(calls.some((t) => keptIds.has(id(t)))).toBe(false);
+    expect(c.err.join('\n')).toMatch(
+      new RegExp(
+        `Resuming from .*: ${kept} of ${doc.tasks} tasks done \\(a cut-short last line dropped\\)`,
+      ),
+    );
+    expect(rowsOf(doc)).toEqual(rowsOf((await run({})).doc));
+    expect(fs.readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(doc.tasks + 1);
+    // Done: a third run runs nothing.
+    const none: CompareTask[] = [];
+    expect((await run({ cells: file }, stubRunner(none))).code).toBe(0);
+    expect(none).toEqual([]);
+  });
+
+  it('refuses a cells file of another comparison or a broken one, and says why', async () => {
+    const file = path.join(dir, 'other.jsonl');
+    expect((await run({ cells: file, folds: '2' })).code).toBe(0);
+    const other = await run({ cells: file });
+    expect(other.code).toBe(1);
+    expect(other.doc.error).toMatch(
+      /holds cells of another comparison \(2 folds, not 3; \d+ tasks, not \d+\)/,
+    );
+    const broken = path.join(dir, 'broken.jsonl');
+    fs.writeFileSync(broken, 'hello\n');
+    expect((await run({ cells: broken })).doc.error).toMatch(/not a cells file of compare/);
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    fs.writeFileSync(broken, [lines[0], '{"x":1}', lines[1]].join('\n') + '\n');
+    expect((await run({ cells: broken, folds: '2' })).doc.error).toMatch(
+      /line 2: not a cell of compare/,
+    );
+  });
+
+  it('runs real tasks in a worker thread, with the cells this thread gets', async () => {
+    const loaded = loadDatasetFile(tiny);
+    if (!loaded.ok) throw new Error(loaded.message);
+    const plan = comparePlan(loaded.dataset, { profile: 'quick', dataLabel: 'tiny.csv', folds: 2 });
+    const task = plan.tasks.find((t) => t.candidateKey === 'neural:cascade:mlp:direct');
+    if (!task) throw new Error('no MLP task');
+    const runner = workerRunner({
+      file: tiny,
+      profile: 'quick',
+      folds: 2,
+      dataFingerprint: plan.dataFingerprint,
+    });
+    try {
+      const [inWorker, here] = await Promise.all([
+        runner.run(task),
+        runCompareTask(loaded.dataset, plan, task),
+      ]);
+      expect(inWorker.pkRmse).toBe(here.pkRmse);
+      expect(inWorker.pdRmse).toBe(here.pdRmse);
+      expect(inWorker.parameters).toBe(here.parameters);
+      await expect(runner.run({ ...task, fold: 7 })).rejects.toThrow(/Fold 7 is outside/);
+    } finally {
+      await runner.close();
+    }
+    const wrong = workerRunner({ file: tiny, profile: 'quick', dataFingerprint: 'x' });
+    await expect(wrong.run(task)).rejects.toThrow(/other data/);
+    await wrong.close();
+  }, 60_000);
 });
 
 describe('time left', () => {

@@ -1,3 +1,5 @@
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
 import { comparePlan, COMPARE_PROFILE_SETTINGS, inputsLabel } from '../core/compare/profiles';
 import { runCompareTask } from '../core/compare/runTask';
@@ -11,7 +13,10 @@ import {
   type CompareTask,
 } from '../core/compare/types';
 import { formatProblem } from '../core/data/problems';
+import type { Dataset } from '../core/data/types';
 import type { CliOutput } from './fit';
+import { openCellsFile, readCellsFile, taskId } from './compareCells';
+import type { CompareWorkerData, CompareWorkerReply } from './compareWorker';
 import { loadDatasetFile } from './loadData';
 import { consoleOutput, wholeNumber } from './train';
 
@@ -24,10 +29,75 @@ export interface CompareCliOptions {
   readonly json?: boolean;
   /** No progress lines on stderr. */
   readonly quiet?: boolean;
+  /** Tasks at a time, each in its own worker thread (default 1: in this thread). */
+  readonly jobs?: string;
+  /** JSON-lines file of finished cells: resumed from when it exists, appended to as tasks end. */
+  readonly cells?: string;
 }
 
 /** Runs one task: the core's runCompareTask, or a stand-in in tests. */
 export type CompareTaskRunner = typeof runCompareTask;
+
+/** Something that runs tasks one at a time: this thread, or a worker thread. */
+export interface CompareRunner {
+  run(task: CompareTask): Promise<CompareCell>;
+  close(): Promise<void>;
+}
+
+/**
+ * A worker thread that runs tasks (compareWorker.ts, loaded through tsx's loader): it builds the
+ * same plan from the same file and options, and refuses other data.
+ */
+export function workerRunner(data: CompareWorkerData): CompareRunner {
+  const worker = new Worker(new URL('./compareWorkerBoot.mjs', import.meta.url), {
+    workerData: data,
+  });
+  const waiting = new Map<
+    number,
+    { resolve: (c: CompareCell) => void; reject: (e: Error) => void }
+  >();
+  let failure: Error | null = null;
+  const failAll = (err: Error) => {
+    failure ??= err;
+    for (const w of waiting.values()) w.reject(err);
+    waiting.clear();
+  };
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve());
+    worker.once('error', reject);
+  });
+  ready.catch(() => undefined);
+  worker.on('message', (m: CompareWorkerReply | { ready: true }) => {
+    if (!('id' in m)) return;
+    const w = waiting.get(m.id);
+    waiting.delete(m.id);
+    if ('error' in m) w?.reject(new Error(m.error));
+    else w?.resolve(m.cell as CompareCell);
+  });
+  worker.on('error', (err) => failAll(err instanceof Error ? err : new Error(String(err))));
+  worker.on('exit', (code) => failAll(new Error(`The worker thread exited (code ${code}).`)));
+  let nextId = 0;
+  return {
+    async run(task) {
+      await ready;
+      if (failure) throw failure;
+      const id = nextId++;
+      return new Promise<CompareCell>((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        worker.postMessage({ id, task });
+      });
+    },
+    async close() {
+      worker.removeAllListeners('exit');
+      await worker.terminate();
+    },
+  };
+}
+
+/** A runner in this thread. */
+function inThread(ds: Dataset, plan: ComparePlan, runTask: CompareTaskRunner): CompareRunner {
+  return { run: (task) => runTask(ds, plan, task), close: async () => undefined };
+}
 
 /** "1 h 5 min", "3 min 20 s", "42 s". */
 export function formatDuration(seconds: number): string {
@@ -172,9 +242,11 @@ export async function runCompare(
   }
   let seeds: number | undefined;
   let folds: number | undefined;
+  let jobs: number;
   try {
     seeds = wholeNumber('--seeds', opts.seeds, 1);
     folds = wholeNumber('--folds', opts.folds, 2);
+    jobs = wholeNumber('--jobs', opts.jobs, 1) ?? 1;
   } catch (err) {
     return fail(err instanceof Error ? err.message : String(err));
   }
@@ -198,28 +270,79 @@ export async function runCompare(
   const progress = (text: string) => {
     if (!opts.quiet) output.err(text);
   };
+  const cells: CompareCell[] = [];
+  let append: ((cell: CompareCell) => void) | null = null;
+  if (opts.cells) {
+    const read = readCellsFile(opts.cells, plan);
+    if (!read.ok) return fail(read.message);
+    cells.push(...read.cells);
+    try {
+      append = openCellsFile(opts.cells, plan, read.cells);
+    } catch (err) {
+      return fail(
+        `Cannot write ${opts.cells}: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+    if (read.cells.length > 0 || read.dropped > 0) {
+      progress(
+        `Resuming from ${opts.cells}: ${read.cells.length} of ${plan.tasks.length} tasks done${read.dropped ? ` (a cut-short last line dropped)` : ''}.`,
+      );
+    }
+  }
   const s = COMPARE_PROFILE_SETTINGS[profile];
+  const cpus = os.availableParallelism?.() ?? os.cpus().length;
   progress(
-    `${plan.profile} profile on ${plan.dataLabel}: ${plan.candidates.length} candidates × ${plan.seeds.length} seed${plan.seeds.length === 1 ? '' : 's'} × ${plan.folds} folds = ${plan.tasks.length} tasks (networks: at most ${s.training.maxEpochs ?? 'the default'} epochs).`,
+    `${plan.profile} profile on ${plan.dataLabel}: ${plan.candidates.length} candidates, ${plan.seeds.length} seed${plan.seeds.length === 1 ? '' : 's'} × ${plan.folds} folds, ${plan.tasks.length} tasks (networks: at most ${s.training.maxEpochs ?? 'the default'} epochs)${jobs > 1 ? `, ${jobs} at a time in worker threads` : ''}.${jobs > cpus ? ` (This machine has ${cpus} cores: more jobs than cores only share them.)` : ''}`,
   );
   const labels = new Map(plan.candidates.map((c) => [c.key, c]));
-  const cells: CompareCell[] = [];
+  const done = new Set(cells.map(taskId));
+  const pending = plan.tasks.filter((t) => !done.has(taskId(t)));
   const timings: { candidateKey: string; seconds: number }[] = [];
+  const runners: CompareRunner[] =
+    jobs > 1 && runTask === runCompareTask
+      ? Array.from({ length: jobs }, () =>
+          workerRunner({
+            file,
+            ...(opts.columns !== undefined ? { columns: opts.columns } : {}),
+            profile,
+            ...(seeds !== undefined ? { seeds } : {}),
+            ...(folds !== undefined ? { folds } : {}),
+            dataFingerprint: plan.dataFingerprint,
+          }),
+        )
+      : Array.from({ length: jobs }, () => inThread(ds, plan, runTask));
   const started = performance.now();
-  try {
-    for (const [i, task] of plan.tasks.entries()) {
-      const left = secondsLeft(plan.tasks.slice(i), timings);
+  let next = 0;
+  let failure: { task: CompareTask; message: string } | null = null;
+  // Each runner takes the next pending task until none is left (or one has failed).
+  const lane = async (runner: CompareRunner) => {
+    while (next < pending.length && !failure) {
+      const task = pending[next++];
+      const left = secondsLeft(pending.slice(next - 1), timings);
       const c = labels.get(task.candidateKey);
       progress(
-        `[${i + 1}/${plan.tasks.length}] ${c?.label ?? task.candidateKey} (${c ? inputsLabel(c.inputs) : ''}) — seed ${task.seed}, fold ${task.fold + 1} of ${plan.folds}${left === null ? '' : `; about ${formatDuration(left)} left`}`,
+        `[${plan.tasks.length - pending.length + next}/${plan.tasks.length}] ${c?.label ?? task.candidateKey} (${c ? inputsLabel(c.inputs) : ''}) — seed ${task.seed}, fold ${task.fold + 1} of ${plan.folds}${left === null ? '' : `; about ${formatDuration(left / Math.min(jobs, pending.length - next + 1))} left`}`,
       );
       const t0 = performance.now();
-      cells.push(await runTask(ds, plan, task));
-      timings.push({ candidateKey: task.candidateKey, seconds: (performance.now() - t0) / 1000 });
+      try {
+        const cell = await runner.run(task);
+        cells.push(cell);
+        append?.(cell);
+        timings.push({ candidateKey: task.candidateKey, seconds: (performance.now() - t0) / 1000 });
+      } catch (err) {
+        failure ??= { task, message: err instanceof Error ? err.message : String(err) };
+      }
     }
-  } catch (err) {
+  };
+  try {
+    await Promise.all(runners.map(lane));
+  } finally {
+    await Promise.all(runners.map((r) => r.close()));
+  }
+  if (failure) {
+    const f: { task: CompareTask; message: string } = failure;
     return fail(
-      `The comparison failed at task ${cells.length + 1} of ${plan.tasks.length}: ${err instanceof Error ? err.message : String(err)}`,
+      `The comparison failed at ${labels.get(f.task.candidateKey)?.label ?? f.task.candidateKey}, seed ${f.task.seed}, fold ${f.task.fold + 1}: ${f.message}${opts.cells ? ` (${cells.length} finished tasks are kept in ${opts.cells}; run again to resume)` : ''}`,
     );
   }
   const seconds = (performance.now() - started) / 1000;
@@ -248,6 +371,11 @@ export function registerCompare(program: Command): void {
     )
     .option('--seeds <n>', "seeds (repeated splits; default the profile's)")
     .option('--folds <n>', "subject-level folds (default the profile's)")
+    .option('--jobs <n>', 'tasks at a time, each in its own worker thread (default 1)')
+    .option(
+      '--cells <file>',
+      'keep finished tasks in this JSON-lines file and resume from it when it exists',
+    )
     .option('--json', 'one JSON document')
     .option('--quiet', 'no progress lines')
     .action(async (file: string, o: CompareCliOptions) => {

@@ -8,18 +8,31 @@ import { foldOf } from './runTask';
 const { ds } = demoDataset(3);
 
 describe('comparePlan', () => {
-  it('runs every candidate once per fold and seed, seed → fold → candidate', () => {
+  it('runs the main rows seed → fold → candidate, then the heat map, costliest circuit first, on its seeds', () => {
     const plan = comparePlan(ds, { profile: 'quick', dataLabel: 'demo', seeds: 2 });
-    const n = plan.candidates.length;
+    const main = plan.candidates.filter((c) => c.group === 'main');
+    const heat = plan.candidates.filter((c) => c.group === 'heatmap');
+    const n = main.length;
     expect(plan.folds).toBe(3);
     expect(plan.seeds).toEqual([1, 101]);
-    expect(plan.tasks).toHaveLength(n * 3 * 2);
-    plan.tasks.forEach((t, i) => {
+    // The heat map runs on the first seed only (the profile's heatmap.seeds).
+    expect(plan.tasks).toHaveLength(n * 3 * 2 + heat.length * 3);
+    plan.tasks.slice(0, n * 3 * 2).forEach((t, i) => {
       expect(t.seed).toBe(plan.seeds[Math.floor(i / (3 * n))]);
       expect(t.fold).toBe(Math.floor(i / n) % 3);
-      expect(t.candidateKey).toBe(plan.candidates[i % n].key);
+      expect(t.candidateKey).toBe(main[i % n].key);
     });
-    expect(new Set(plan.candidates.map((c) => c.key)).size).toBe(n);
+    const heatTasks = plan.tasks.slice(n * 3 * 2);
+    expect(heatTasks.every((t) => t.seed === 1)).toBe(true);
+    const order = heatTasks
+      .filter((t) => t.fold === 0)
+      .map((t) => {
+        const c = heat.find((x) => x.key === t.candidateKey);
+        return `${c?.config?.qubits}×${c?.config?.qlayers}`;
+      });
+    expect(order).toEqual(['4×2', '4×1', '2×2', '2×1']);
+    expect(heatTasks.map((t) => t.fold)).toEqual([0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2]);
+    expect(new Set(plan.candidates.map((c) => c.key)).size).toBe(plan.candidates.length);
     expect(plan.threshold).toEqual({ value: 3.3, direction: 'below' });
   });
 
@@ -69,9 +82,12 @@ describe('comparePlan', () => {
     expect(heat).toHaveLength(16);
     expect(new Set(heat.map((c) => `${c.config?.qubits}×${c.config?.qlayers}`)).size).toBe(16);
     expect(heat.every((c) => c.encoder === 'qresmlp_moe' && c.framework === 'cascade')).toBe(true);
-    // 40 candidates × 5 folds × 3 seeds: the count the README states.
+    // 24 main candidates × 5 folds × 3 seeds + 16 heat-map cells × 5 folds × 1 seed: the count
+    // the README states.
     expect(plan.candidates).toHaveLength(40);
-    expect(plan.tasks).toHaveLength(600);
+    expect(main).toHaveLength(24);
+    expect(plan.tasks).toHaveLength(24 * 15 + 16 * 5);
+    expect(plan.tasks.slice(24 * 15).every((t) => t.seed === plan.seeds[0])).toBe(true);
   });
 
   it('splits each seed once: every candidate of a (seed, fold) gets the same subjects', () => {

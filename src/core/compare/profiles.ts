@@ -43,10 +43,14 @@ export interface CompareProfileSettings {
   readonly seeds: number;
   /** Training settings every neural candidate shares (the rest: DEFAULT_NEURAL_CONFIG). */
   readonly training: Partial<NeuralConfig>;
-  /** The QNN-ResMLP+MoE heat map's axes; null for none. */
+  /**
+   * The QNN-ResMLP+MoE heat map's axes, and over how many of the plan's seeds (the first ones)
+   * its cells run; null for none.
+   */
   readonly heatmap: {
     readonly qubits: readonly number[];
     readonly qlayers: readonly number[];
+    readonly seeds: number;
   } | null;
 }
 
@@ -65,14 +69,17 @@ export const COMPARE_PROFILE_SETTINGS: Readonly<
     seeds: 1,
     // Short training: at most 100 epochs, stop after 20 without progress.
     training: { ...SMALL_NETWORK, maxEpochs: 100, patience: 20, batchSize: 64 },
-    heatmap: { qubits: [2, 4], qlayers: [1, 2] },
+    heatmap: { qubits: [2, 4], qlayers: [1, 2], seeds: 1 },
   },
   full: {
     folds: 5,
     seeds: 3,
     // The defaults' budget: 300 epochs, patience 30.
     training: { ...SMALL_NETWORK },
-    heatmap: { qubits: [2, 4, 8, 12], qlayers: [1, 2, 3, 4] },
+    // The heat map over the first seed's 5 folds only: its four 12-qubit cells cost 2.5–6.4 s an
+    // epoch on EstData (a classical network 0.03–0.1 s), so over 3 seeds they alone would take
+    // 7–22 hours on a 2-core machine.
+    heatmap: { qubits: [2, 4, 8, 12], qlayers: [1, 2, 3, 4], seeds: 1 },
   },
 };
 
@@ -265,8 +272,9 @@ export interface ComparePlanOptions {
 
 /**
  * The plan of a comparison on `ds`: candidates, seeds, folds and every task, in the order they
- * run — seed, then fold, then candidate — so that a seed's folds are split once (planFolds,
- * seeded by the task's seed) and every candidate of that seed sees the same split. Throws when
+ * run — the main rows seed, then fold, then candidate; then the heat map's cells, the costliest
+ * circuit first, over its seeds. A seed's folds are split once (planFolds, seeded by the task's
+ * seed), so every candidate of that seed sees the same split. Throws when
  * the data cannot be split into the folds asked for.
  */
 export function comparePlan(ds: Dataset, opts: ComparePlanOptions): ComparePlan {
@@ -285,10 +293,24 @@ export function comparePlan(ds: Dataset, opts: ComparePlanOptions): ComparePlan 
     throw new Error(`the threshold must be a number, got ${threshold.value}`);
   }
   const candidates = profileCandidates(opts.profile);
+  const main = candidates.filter((c) => c.group === 'main');
   const tasks: CompareTask[] = [];
   for (const seed of seeds) {
     for (let fold = 0; fold < folds; fold++) {
-      for (const c of candidates) tasks.push({ candidateKey: c.key, seed, fold });
+      for (const c of main) tasks.push({ candidateKey: c.key, seed, fold });
+    }
+  }
+  // The heat map after the main rows, the costliest circuits first (a pool of workers then ends
+  // on short tasks), over the first `heatmap.seeds` seeds.
+  const heat = candidates
+    .filter((c) => c.group === 'heatmap')
+    .map((c) => ({ c, cost: circuitCost(c) }))
+    .sort((a, b) => b.cost - a.cost)
+    .map((x) => x.c);
+  const heatSeeds = seeds.slice(0, settings.heatmap?.seeds ?? 0);
+  for (const c of heat) {
+    for (const seed of heatSeeds) {
+      for (let fold = 0; fold < folds; fold++) tasks.push({ candidateKey: c.key, seed, fold });
     }
   }
   return {
@@ -301,6 +323,13 @@ export function comparePlan(ds: Dataset, opts: ComparePlanOptions): ComparePlan 
     tasks,
     threshold: { value: threshold.value, direction: threshold.direction },
   };
+}
+
+/** A hybrid candidate's relative simulation cost: 2^qubits × circuit layers (0 otherwise). */
+function circuitCost(c: CompareCandidate): number {
+  return c.config && hasHybridLayers(c.encoder as EncoderName)
+    ? 2 ** c.config.qubits * c.config.qlayers
+    : 0;
 }
 
 /** The candidate a task names; throws when the plan has no such candidate. */

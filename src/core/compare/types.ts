@@ -50,7 +50,10 @@ export interface ComparePlan {
   readonly folds: number;
   readonly seeds: readonly number[];
   readonly candidates: readonly CompareCandidate[];
-  /** Every task, in the order they run (seed-major, then fold, then candidate). */
+  /**
+   * Every task, in the order they run: the main rows seed-major, then fold, then candidate; then
+   * the heat map's cells (possibly over fewer seeds).
+   */
   readonly tasks: readonly CompareTask[];
   /** The biomarker threshold of the outcome accuracy (ng/mL) and its direction. */
   readonly threshold: { readonly value: number; readonly direction: 'below' | 'above' };

@@ -1,7 +1,7 @@
 import { useId, useMemo, useState } from 'react';
 import * as ToggleGroup from '@radix-ui/react-toggle-group';
 import { comparePlan } from '../../core/compare/profiles';
-import type { ComparePlan, CompareProfileName } from '../../core/compare/types';
+import type { CompareProfileName } from '../../core/compare/types';
 import { useWorkbench } from '../../state/store';
 import {
   buildComparePlan,
@@ -13,6 +13,7 @@ import {
 } from '../../state/slices/compareSlice';
 import { ChoiceField } from '../components/ChoiceField';
 import { NumberInput } from '../components/NumberInput';
+import { planWords } from './compareView';
 
 const PROFILES: readonly { value: CompareProfileName; label: string }[] = [
   { value: 'quick', label: 'Quick' },
@@ -21,20 +22,13 @@ const PROFILES: readonly { value: CompareProfileName; label: string }[] = [
 
 const PROFILE_HINTS: Record<CompareProfileName, string> = {
   quick: 'Few folds, one seed, short training: about 5 minutes on this machine.',
-  full: 'More folds and seeds, full training and the qubits × layers grid: hours. It can be paused, and resumes after a reload.',
+  full: 'Every model over 5 folds × 3 seeds with full training, and the qubits × layers grid over 5 folds: hours (about 2 hours of CPU for the rest, more for the 12-qubit circuits). It can be paused, and resumes after a reload.',
 };
 
 const DIRECTIONS: readonly { value: CompareThresholdDirection; label: string }[] = [
   { value: 'below', label: 'Below' },
   { value: 'above', label: 'Above' },
 ];
-
-/** "14 models × 1 seed × 3 folds = 42 tasks". */
-function planWords(plan: ComparePlan): string {
-  const s = plan.seeds.length;
-  const m = plan.candidates.length;
-  return `${m} model${m === 1 ? '' : 's'} × ${s} seed${s === 1 ? '' : 's'} × ${plan.folds} folds = ${plan.tasks.length} tasks`;
-}
 
 /** What the comparison runs on and with, and the button that starts a new one. */
 export function CompareSetupCard() {

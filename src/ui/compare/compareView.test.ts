@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { comparePlan } from '../../core/compare/profiles';
 import type { CompareRow, MeanSd } from '../../core/compare/types';
+import { demoDataset } from '../../testing/demo';
 import {
   barData,
   familyOf,
@@ -10,6 +12,7 @@ import {
   formatTimeLeft,
   heatColour,
   heatmapGrid,
+  planWords,
   sortRows,
 } from './compareView';
 
@@ -209,5 +212,17 @@ describe('sorting rows without cells', () => {
       'done',
       'todo',
     ]);
+  });
+});
+
+describe('planWords', () => {
+  it('counts the main models and the heat map apart, each over its seeds', () => {
+    const { ds } = demoDataset(3);
+    expect(planWords(comparePlan(ds, { profile: 'full', dataLabel: 'demo' }))).toBe(
+      '24 models × 3 seeds × 5 folds + a 16-cell heat map × 1 seed × 5 folds = 440 tasks',
+    );
+    expect(planWords(comparePlan(ds, { profile: 'quick', dataLabel: 'demo', folds: 2 }))).toBe(
+      '6 models × 1 seed × 2 folds + a 4-cell heat map × 1 seed × 2 folds = 20 tasks',
+    );
   });
 });

@@ -1,4 +1,4 @@
-import type { CompareRow, MeanSd } from '../../core/compare/types';
+import type { ComparePlan, CompareRow, MeanSd } from '../../core/compare/types';
 import { CONTROL_ENCODERS, QUANTUM_ENCODERS, type EncoderName } from '../../core/neural/types';
 import { OKABE_ITO } from '../charts/palette';
 import { formatNumber } from '../charts/format';
@@ -269,4 +269,25 @@ export function formatTimeLeft(seconds: number | null): string {
   const h = Math.floor(minutes / 60);
   const m = minutes % 60;
   return m === 0 ? `${h} h` : `${h} h ${m} min`;
+}
+
+/**
+ * "24 models × 3 seeds × 5 folds + a 16-cell heat map × 1 seed × 5 folds = 440 tasks" (the heat
+ * map may run over fewer seeds than the main rows).
+ */
+export function planWords(plan: ComparePlan): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const main = plan.candidates.filter((c) => c.group === 'main');
+  const heat = plan.candidates.filter((c) => c.group === 'heatmap');
+  const heatKeys = new Set(heat.map((c) => c.key));
+  const heatSeeds = new Set(
+    plan.tasks.filter((t) => heatKeys.has(t.candidateKey)).map((t) => t.seed),
+  ).size;
+  const parts = [
+    `${plural(main.length, 'model')} × ${plural(plan.seeds.length, 'seed')} × ${plan.folds} folds`,
+    ...(heat.length > 0
+      ? [`a ${heat.length}-cell heat map × ${plural(heatSeeds, 'seed')} × ${plan.folds} folds`]
+      : []),
+  ];
+  return `${parts.join(' + ')} = ${plan.tasks.length} tasks`;
 }
