@@ -6,13 +6,7 @@ import { collectOutput, writeTinyDemoTrial } from '../testing/cli';
 import type { CompareCell, CompareTask } from '../core/compare/types';
 import { comparePlan } from '../core/compare/profiles';
 import { runCompareTask } from '../core/compare/runTask';
-import {
-  formatDuration,
-  runCompare,
-  secondsLeft,
-  workerRunner,
-  type CompareTaskRunner,
-} from './compare';
+import { formatDuration, runCompare, workerRunner, type CompareTaskRunner } from './compare';
 import { loadDatasetFile } from './loadData';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compare-cli-'));
@@ -135,6 +129,14 @@ describe('cli compare', () => {
   });
 });
 
+describe('formatDuration', () => {
+  it('writes hours and minutes, minutes and seconds, or seconds', () => {
+    expect(formatDuration(42.4)).toBe('42 s');
+    expect(formatDuration(200)).toBe('3 min 20 s');
+    expect(formatDuration(3 * 3600 + 25 * 60)).toBe('3 h 25 min');
+  });
+});
+
 describe('cli compare: jobs and the cells file', () => {
   const run = async (opts: Parameters<typeof runCompare>[1], runner = stubRunner()) => {
     const c = collect();
@@ -241,25 +243,4 @@ describe('cli compare: jobs and the cells file', () => {
     await expect(wrong.run(task)).rejects.toThrow(/other data/);
     await wrong.close();
   }, 60_000);
-});
-
-describe('time left', () => {
-  it('prices each remaining task at its candidate’s mean, or the overall mean', () => {
-    const remaining = [
-      { candidateKey: 'a', seed: 1, fold: 1 },
-      { candidateKey: 'b', seed: 1, fold: 1 },
-      { candidateKey: 'c', seed: 1, fold: 1 },
-    ];
-    expect(secondsLeft(remaining, [])).toBeNull();
-    const done = [
-      { candidateKey: 'a', seconds: 30 },
-      { candidateKey: 'b', seconds: 2 },
-      { candidateKey: 'b', seconds: 4 },
-    ];
-    // a 30 + b 3 + c (unknown) the mean 12.
-    expect(secondsLeft(remaining, done)).toBe(45);
-    expect(formatDuration(42.4)).toBe('42 s');
-    expect(formatDuration(200)).toBe('3 min 20 s');
-    expect(formatDuration(3 * 3600 + 25 * 60)).toBe('3 h 25 min');
-  });
 });

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
+import { secondsLeft, taskKey } from '../core/compare/cells';
 import { comparePlan, COMPARE_PROFILE_SETTINGS, inputsLabel } from '../core/compare/profiles';
 import { runCompareTask } from '../core/compare/runTask';
 import { readingOf, summariseCells } from '../core/compare/summarise';
@@ -15,7 +16,7 @@ import {
 import { formatProblem } from '../core/data/problems';
 import type { Dataset } from '../core/data/types';
 import type { CliOutput } from './fit';
-import { openCellsFile, readCellsFile, taskId } from './compareCells';
+import { openCellsFile, readCellsFile } from './compareCells';
 import type { CompareWorkerData, CompareWorkerReply } from './compareWorker';
 import { loadDatasetFile } from './loadData';
 import { consoleOutput, wholeNumber } from './train';
@@ -105,30 +106,6 @@ export function formatDuration(seconds: number): string {
   if (s >= 3600) return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
   if (s >= 60) return `${Math.floor(s / 60)} min ${s % 60} s`;
   return `${s} s`;
-}
-
-/**
- * Seconds left: each remaining task costs its candidate's mean time so far, or, for a candidate
- * not yet run, the mean over all tasks done (the NLME fit and a network differ tenfold). Null
- * before the first task is done.
- */
-export function secondsLeft(
-  remaining: readonly CompareTask[],
-  done: readonly { readonly candidateKey: string; readonly seconds: number }[],
-): number | null {
-  if (done.length === 0) return null;
-  const byKey = new Map<string, { sum: number; n: number }>();
-  let total = 0;
-  for (const d of done) {
-    const e = byKey.get(d.candidateKey) ?? { sum: 0, n: 0 };
-    byKey.set(d.candidateKey, { sum: e.sum + d.seconds, n: e.n + 1 });
-    total += d.seconds;
-  }
-  const overall = total / done.length;
-  return remaining.reduce((a, t) => {
-    const e = byKey.get(t.candidateKey);
-    return a + (e ? e.sum / e.n : overall);
-  }, 0);
 }
 
 /** A row of `compare --json`: the means as plain numbers, null when absent. */
@@ -295,8 +272,8 @@ export async function runCompare(
     `${plan.profile} profile on ${plan.dataLabel}: ${plan.candidates.length} candidates, ${plan.seeds.length} seed${plan.seeds.length === 1 ? '' : 's'} × ${plan.folds} folds, ${plan.tasks.length} tasks (networks: at most ${s.training.maxEpochs ?? 'the default'} epochs)${jobs > 1 ? `, ${jobs} at a time in worker threads` : ''}.${jobs > cpus ? ` (This machine has ${cpus} cores: more jobs than cores only share them.)` : ''}`,
   );
   const labels = new Map(plan.candidates.map((c) => [c.key, c]));
-  const done = new Set(cells.map(taskId));
-  const pending = plan.tasks.filter((t) => !done.has(taskId(t)));
+  const done = new Set(cells.map(taskKey));
+  const pending = plan.tasks.filter((t) => !done.has(taskKey(t)));
   const timings: { candidateKey: string; seconds: number }[] = [];
   const runners: CompareRunner[] =
     jobs > 1 && runTask === runCompareTask

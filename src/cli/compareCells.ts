@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import type { CompareCell, ComparePlan, CompareTask } from '../core/compare/types';
+import { isCompareCell, taskKey } from '../core/compare/cells';
+import type { CompareCell, ComparePlan } from '../core/compare/types';
 
 /**
  * `compare --cells <file>`: the finished cells of a sweep as JSON lines, so that a long sweep
@@ -36,29 +37,10 @@ function headerOf(plan: ComparePlan): CellsHeader {
   };
 }
 
-export const taskId = (t: CompareTask): string => `${t.candidateKey}|${t.seed}|${t.fold}`;
-
 /** What a cells file holds for a plan: the cells of its tasks, or why it cannot be used. */
 export type CellsFileRead =
   | { readonly ok: true; readonly cells: CompareCell[]; readonly dropped: number }
   | { readonly ok: false; readonly message: string };
-
-function isCell(v: unknown): v is CompareCell {
-  if (typeof v !== 'object' || v === null) return false;
-  const c = v as Record<string, unknown>;
-  const numOrNull = (x: unknown) => x === null || (typeof x === 'number' && Number.isFinite(x));
-  return (
-    typeof c.candidateKey === 'string' &&
-    typeof c.seed === 'number' &&
-    typeof c.fold === 'number' &&
-    numOrNull(c.pkRmse) &&
-    numOrNull(c.pdRmse) &&
-    typeof c.parameters === 'number' &&
-    typeof c.trainSeconds === 'number' &&
-    typeof c.outcomeCorrect === 'number' &&
-    typeof c.outcomeSubjects === 'number'
-  );
-}
 
 /**
  * The cells `file` holds for `plan`. A missing or empty file holds none. Refused: a header of
@@ -99,7 +81,7 @@ export function readCellsFile(file: string, plan: ComparePlan): CellsFileRead {
       message: `${file} holds cells of another comparison (${differs.join('; ')}); give another --cells file or remove it.`,
     };
   }
-  const planned = new Set(plan.tasks.map(taskId));
+  const planned = new Set(plan.tasks.map(taskKey));
   const seen = new Set<string>();
   const cells: CompareCell[] = [];
   let dropped = 0;
@@ -110,7 +92,7 @@ export function readCellsFile(file: string, plan: ComparePlan): CellsFileRead {
     } catch {
       cell = undefined;
     }
-    if (!isCell(cell)) {
+    if (!isCompareCell(cell)) {
       // A kill while a line was written leaves the last line cut short: that task runs again.
       if (i === lines.length - 1) {
         dropped++;
@@ -118,7 +100,7 @@ export function readCellsFile(file: string, plan: ComparePlan): CellsFileRead {
       }
       return { ok: false, message: `${file}, line ${i + 1}: not a cell of compare.` };
     }
-    const id = taskId(cell);
+    const id = taskKey(cell);
     if (!planned.has(id)) {
       return {
         ok: false,

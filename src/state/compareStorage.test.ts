@@ -7,9 +7,9 @@ import {
   memorySweepStore,
   saveSweep,
   sweepStorageProblem,
-  taskKey,
   type SweepStore,
 } from './compareStorage';
+import { taskKey } from '../core/compare/cells';
 
 const plan = handPlan();
 const sweep = { plan, cells: [handCell(plan.tasks[0], 1.5), handCell(plan.tasks[1], 2.5)] };

@@ -1,10 +1,6 @@
 import { createStore, del, get, set, type UseStore } from 'idb-keyval';
-import {
-  COMPARE_PROFILES,
-  type CompareCell,
-  type ComparePlan,
-  type CompareTask,
-} from '../core/compare/types';
+import { isCompareCell, isCompareTask, taskKey } from '../core/compare/cells';
+import { COMPARE_PROFILES, type CompareCell, type ComparePlan } from '../core/compare/types';
 
 /**
  * The current sweep lives in IndexedDB, in its own database: its plan and the cells done so
@@ -135,30 +131,6 @@ async function withStore<T>(
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
-const isNumberOrNull = (v: unknown): boolean => v === null || typeof v === 'number';
-
-function isTask(v: unknown): v is CompareTask {
-  return (
-    isObject(v) &&
-    typeof v.candidateKey === 'string' &&
-    typeof v.seed === 'number' &&
-    isCount(v.fold)
-  );
-}
-
-function isCell(v: unknown): v is CompareCell {
-  if (!isTask(v)) return false;
-  const c = v as unknown as Record<string, unknown>;
-  return (
-    isNumberOrNull(c.pkRmse) &&
-    isNumberOrNull(c.pdRmse) &&
-    ['pkRows', 'pdRows', 'parameters', 'quantumParameters', 'outcomeCorrect', 'outcomeSubjects']
-      .map((k) => c[k])
-      .every(isCount) &&
-    typeof c.trainSeconds === 'number' &&
-    typeof c.predictMsPer1000 === 'number'
-  );
-}
 
 function isPlan(v: unknown): v is ComparePlan {
   return (
@@ -171,15 +143,10 @@ function isPlan(v: unknown): v is ComparePlan {
     Array.isArray(v.candidates) &&
     v.candidates.every((c) => isObject(c) && typeof c.key === 'string') &&
     Array.isArray(v.tasks) &&
-    v.tasks.every(isTask) &&
+    v.tasks.every(isCompareTask) &&
     isObject(v.threshold) &&
     typeof v.threshold.value === 'number'
   );
-}
-
-/** The identity of a task within a plan: its candidate, seed and fold. */
-export function taskKey(t: CompareTask): string {
-  return `${t.candidateKey}|${t.seed}|${t.fold}`;
 }
 
 /**
@@ -192,7 +159,7 @@ export function decodeSweep(value: unknown): SavedSweep | null {
   const planned = new Set(value.plan.tasks.map(taskKey));
   const cells = new Map<string, CompareCell>();
   for (const c of value.cells) {
-    if (isCell(c) && planned.has(taskKey(c))) cells.set(taskKey(c), c);
+    if (isCompareCell(c) && planned.has(taskKey(c))) cells.set(taskKey(c), c);
   }
   return { plan: value.plan, cells: [...cells.values()] };
 }

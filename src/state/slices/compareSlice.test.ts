@@ -2,7 +2,8 @@ import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CompareTask } from '../../core/compare/types';
 import { comparePlan, dataFingerprint } from '../../core/compare/profiles';
 import { handCell, handPlan } from '../../testing/compareFakes';
-import { loadSweep, saveSweep, taskKey, type SavedSweep } from '../compareStorage';
+import { taskKey } from '../../core/compare/cells';
+import { loadSweep, saveSweep, type SavedSweep } from '../compareStorage';
 import { useWorkbench } from '../store';
 import {
   buildComparePlan,

@@ -1,5 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { Dataset } from '../../core/data/types';
+import { secondsLeft, taskKey } from '../../core/compare/cells';
 import type { comparePlan } from '../../core/compare/profiles';
 import {
   COMPARE_PROFILES,
@@ -15,7 +16,6 @@ import {
   loadSweep,
   saveSweep,
   sweepStorageProblem,
-  taskKey,
   type SavedSweep,
 } from '../compareStorage';
 import type { DataSource } from './dataSlice';
@@ -216,22 +216,13 @@ export function estimateSecondsLeft(
   sweep: SavedSweep,
   measured: Readonly<Record<string, number>> = {},
 ): number | null {
-  if (sweep.cells.length === 0) return null;
-  const byCandidate = new Map<string, { sum: number; n: number }>();
-  let sum = 0;
-  for (const c of sweep.cells) {
-    const s = measured[taskKey(c)] ?? c.trainSeconds;
-    sum += s;
-    const acc = byCandidate.get(c.candidateKey) ?? { sum: 0, n: 0 };
-    byCandidate.set(c.candidateKey, { sum: acc.sum + s, n: acc.n + 1 });
-  }
-  const overall = sum / sweep.cells.length;
-  let left = 0;
-  for (const t of pendingTasks(sweep)) {
-    const acc = byCandidate.get(t.candidateKey);
-    left += acc ? acc.sum / acc.n : overall;
-  }
-  return left;
+  return secondsLeft(
+    pendingTasks(sweep),
+    sweep.cells.map((c) => ({
+      candidateKey: c.candidateKey,
+      seconds: measured[taskKey(c)] ?? c.trainSeconds,
+    })),
+  );
 }
 
 /** Where the sweep stands: tasks done of all, the running one, and the time left. */
