@@ -72,9 +72,15 @@ test('runs a sweep in a worker, pauses, survives a reload, resumes, and shows an
   await expect(page.getByTestId('compare-progress-text')).toHaveText(
     new RegExp(`^Paused — ${pausedAt} of 4 tasks done — Resume`),
   );
+  // Resume with two workers: the tasks left are dealt to two module workers (one if one is left).
+  await page.getByTestId('compare-workers').fill('2');
+  const before = workers.length;
   await page.getByTestId('compare-resume').focus();
   await page.keyboard.press('Enter');
   await expect(text).toContainText('Running');
+  await expect
+    .poll(() => workers.slice(before).filter((u) => u.includes('compare')).length)
+    .toBe(Math.min(2, 4 - pausedAt));
   await expect(text).toContainText(/^Done — 4 of 4 tasks done/, { timeout: 240_000 });
   await expect(page.getByTestId('compare-resume')).toHaveCount(0);
 

@@ -11,6 +11,8 @@ import {
   compareResumeProblem,
   COMPARE_TEST_PROFILE_KEY,
   DEFAULT_COMPARE_SETTINGS,
+  dealTasks,
+  defaultCompareWorkers,
   estimateSecondsLeft,
   isHalfDone,
   pendingTasks,
@@ -48,14 +50,19 @@ beforeEach(async () => {
 
 describe('compare settings and progress (pure)', () => {
   it('restores valid saved settings and replaces anything else by the default', () => {
-    expect(restoreCompareSettings({ profile: 'full', threshold: 5, direction: 'above' })).toEqual({
-      profile: 'full',
-      threshold: 5,
-      direction: 'above',
-    });
-    expect(restoreCompareSettings({ profile: 'huge', threshold: -1, direction: 'up' })).toEqual(
-      DEFAULT_COMPARE_SETTINGS,
-    );
+    expect(
+      restoreCompareSettings({ profile: 'full', threshold: 5, direction: 'above', workers: 3 }),
+    ).toEqual({ profile: 'full', threshold: 5, direction: 'above', workers: 3 });
+    for (const workers of [0, 2.5, 9, '2']) {
+      expect(
+        restoreCompareSettings({ profile: 'huge', threshold: -1, direction: 'up', workers }),
+      ).toEqual(DEFAULT_COMPARE_SETTINGS);
+    }
+    // Node 20 has no navigator: one worker; a browser leaves a core free, at most 4 workers.
+    expect(DEFAULT_COMPARE_SETTINGS.workers).toBe(defaultCompareWorkers());
+    expect([1, 2, 3, 8, 64, undefined, NaN].map((c) => defaultCompareWorkers(c))).toEqual([
+      1, 1, 2, 4, 4, 1, 1,
+    ]);
     expect(restoreCompareSettings(null)).toEqual(DEFAULT_COMPARE_SETTINGS);
     expect(DEFAULT_COMPARE_SETTINGS).toMatchObject({ threshold: 3.3, direction: 'below' });
   });
@@ -73,13 +80,27 @@ describe('compare settings and progress (pure)', () => {
     // A candidate without a cell yet takes the mean of all tasks done.
     const onlyA = { ...sweep, cells: [handCell(sweep.plan.tasks[0])] };
     expect(estimateSecondsLeft(onlyA, { 'a|1|0': 4 })).toBeCloseTo(12, 9);
-    const live = { task: sweep.plan.tasks[2], epoch: 3, maxEpochs: 10 };
+    const live = [{ lane: 0, task: sweep.plan.tasks[2], epoch: 3, maxEpochs: 10 }];
     expect(compareProgressOf(sweep, live)).toEqual({
       done: 2,
       total: 4,
       current: sweep.plan.tasks[2],
       secondsLeft: 1,
     });
+    // Two workers share the two tasks left; a third would have nothing to do.
+    expect(compareProgressOf(sweep, live, {}, 2).secondsLeft).toBeCloseTo(0.5, 9);
+    expect(compareProgressOf(sweep, live, {}, 3).secondsLeft).toBeCloseTo(0.5, 9);
+  });
+
+  it('deals the tasks round-robin to the workers, no more workers than tasks', () => {
+    const tasks = handPlan('fp').tasks;
+    expect(dealTasks(tasks, 2).map((l) => l.map(taskKey))).toEqual([
+      ['a|1|0', 'a|1|1'],
+      ['b|1|0', 'b|1|1'],
+    ]);
+    expect(dealTasks(tasks, 1)).toEqual([tasks]);
+    expect(dealTasks(tasks, 9)).toHaveLength(4);
+    expect(dealTasks(tasks.slice(0, 0), 3)).toEqual([[]]);
   });
 });
 
@@ -138,7 +159,7 @@ describe('the compare slice', () => {
     expect(state().compareStatus).toBe('paused');
     expect(state().compareSweep?.plan).toEqual(sweep.plan);
     expect(state().compareSweep?.cells.map(taskKey)).toEqual(['a|1|0']);
-    expect(compareProgressOf(state().compareSweep!, null)).toMatchObject({ done: 1, total: 4 });
+    expect(compareProgressOf(state().compareSweep!, [])).toMatchObject({ done: 1, total: 4 });
 
     // Resume runs the three tasks left, the abandoned one among them.
     calls.length = 0;
@@ -161,6 +182,43 @@ describe('the compare slice', () => {
     expect(state().compareSweep).toBeNull();
     expect(state().compareStatus).toBe('idle');
     expect(await loadSweep()).toBeNull();
+  });
+
+  it('runs the tasks in parallel workers, each once, showing each worker’s task; pause stops them all', async () => {
+    useWorkbench.setState({
+      compareSweep: { ...halfDone(), cells: [] },
+      compareStatus: 'paused',
+      compareSettings: { ...DEFAULT_COMPARE_SETTINGS, workers: 2 },
+    });
+    let mostLive = 0;
+    let workersSeen = 0;
+    const unsubscribe = useWorkbench.subscribe((s) => {
+      mostLive = Math.max(mostLive, s.compareLive.length);
+      workersSeen = Math.max(workersSeen, s.compareWorkers);
+    });
+    await state().resumeCompare();
+    unsubscribe();
+    expect(state().compareStatus).toBe('done');
+    expect(calls.map(taskKey).sort()).toEqual(['a|1|0', 'a|1|1', 'b|1|0', 'b|1|1']);
+    expect(state().compareSweep?.cells).toHaveLength(4);
+    expect(mostLive).toBe(2);
+    expect(workersSeen).toBe(2);
+    expect(state().compareLive).toEqual([]);
+    expect(state().compareWorkers).toBe(0);
+
+    // A pause as the first cell arrives ends both workers; their running tasks stay to do.
+    calls.length = 0;
+    useWorkbench.setState({ compareSweep: { ...halfDone(), cells: [] }, compareStatus: 'paused' });
+    const stop = useWorkbench.subscribe((s) => {
+      if (s.compareSweep?.cells.length === 1 && !s.comparePausing) s.pauseCompare();
+    });
+    await state().resumeCompare();
+    stop();
+    expect(state().compareStatus).toBe('paused');
+    const done = state().compareSweep?.cells.length ?? 0;
+    expect(done).toBeGreaterThanOrEqual(1);
+    expect(done).toBeLessThan(4);
+    useWorkbench.setState({ compareSettings: DEFAULT_COMPARE_SETTINGS });
   });
 
   it('restores a finished sweep as done, and nothing when none was saved', async () => {

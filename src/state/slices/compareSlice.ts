@@ -44,6 +44,26 @@ export interface CompareSettings {
   /** The biomarker threshold of the outcome accuracy, ng/mL, and which side is the target. */
   readonly threshold: number;
   readonly direction: CompareThresholdDirection;
+  /** Tasks at a time, each in its own worker (one CPU core each). */
+  readonly workers: number;
+}
+
+/** The most workers the panel offers (each holds its own copy of tfjs and the data). */
+export const MAX_COMPARE_WORKERS = 8;
+
+/**
+ * Workers by default: one core left to the page and the rest of the machine, at most 4; 1
+ * where the browser does not say how many cores it has.
+ */
+export function defaultCompareWorkers(
+  cores: number | undefined = globalThis.navigator?.hardwareConcurrency,
+): number {
+  if (!(typeof cores === 'number' && Number.isFinite(cores))) return 1;
+  return Math.max(1, Math.min(4, Math.floor(cores) - 1));
+}
+
+export function isCompareWorkers(v: number): boolean {
+  return Number.isInteger(v) && v >= 1 && v <= MAX_COMPARE_WORKERS;
 }
 
 /** The seed's target: biomarker below 3.3 ng/mL over the last dosing interval. */
@@ -51,6 +71,7 @@ export const DEFAULT_COMPARE_SETTINGS: CompareSettings = {
   profile: 'quick',
   threshold: 3.3,
   direction: 'below',
+  workers: defaultCompareWorkers(),
 };
 
 /** Thresholds the panel accepts, ng/mL (a biomarker level; zero or less means nothing). */
@@ -76,6 +97,7 @@ export function restoreCompareSettings(value: unknown): CompareSettings {
         ? v.threshold
         : d.threshold,
     direction: v.direction === 'above' ? 'above' : 'below',
+    workers: typeof v.workers === 'number' && isCompareWorkers(v.workers) ? v.workers : d.workers,
   };
 }
 
@@ -85,8 +107,10 @@ export function restoreCompareSettings(value: unknown): CompareSettings {
  */
 export type CompareStatus = 'idle' | 'running' | 'paused' | 'done' | 'error';
 
-/** The task running now: where it is in the plan, and its last epoch reported. */
+/** A task running now: its worker, where it is in the plan, and its last epoch reported. */
 export interface CompareLive {
+  /** The worker (0-based) that runs it. */
+  readonly lane: number;
   readonly task: CompareTask;
   readonly epoch: number | null;
   readonly maxEpochs: number | null;
@@ -99,7 +123,10 @@ export interface CompareSlice {
   compareStatus: CompareStatus;
   /** A pause was asked for: the running task ends after its current epoch. */
   comparePausing: boolean;
-  compareLive: CompareLive | null;
+  /** The tasks running now, one per busy worker, by worker. */
+  compareLive: readonly CompareLive[];
+  /** Workers of the current run (0 when none runs). */
+  compareWorkers: number;
   /**
    * Wall-clock seconds of each task done in this session, by taskKey (the estimate of the time
    * left reads these, and the cells' training seconds for tasks done before a reload).
@@ -228,15 +255,30 @@ export function estimateSecondsLeft(
 /** Where the sweep stands: tasks done of all, the running one, and the time left. */
 export function compareProgressOf(
   sweep: SavedSweep,
-  live: CompareLive | null,
+  live: readonly CompareLive[],
   measured: Readonly<Record<string, number>> = {},
+  workers = 1,
 ): CompareProgress {
+  const left = estimateSecondsLeft(sweep, measured);
+  const parallel = Math.max(1, Math.min(workers, pendingTasks(sweep).length));
   return {
     done: sweep.cells.length,
     total: sweep.plan.tasks.length,
-    current: live?.task ?? null,
-    secondsLeft: estimateSecondsLeft(sweep, measured),
+    current: live[0]?.task ?? null,
+    secondsLeft: left === null ? null : left / parallel,
   };
+}
+
+/**
+ * The tasks of each of `workers` workers: dealt round-robin in the plan's order, so that every
+ * worker gets a like share of cheap and costly candidates (the plan puts the costliest circuits
+ * first). No more workers than tasks.
+ */
+export function dealTasks(tasks: readonly CompareTask[], workers: number): CompareTask[][] {
+  const n = Math.max(1, Math.min(Math.floor(workers), tasks.length));
+  const lanes: CompareTask[][] = Array.from({ length: n }, () => []);
+  tasks.forEach((t, i) => lanes[i % n].push(t));
+  return lanes;
 }
 
 /** The sweep with a cell added (replacing an earlier cell of the same task). */
@@ -289,13 +331,22 @@ export const createCompareSlice: StateCreator<WorkbenchState, [], [], CompareSli
     return saving;
   };
 
-  const onEvent = (abort: AbortController) => (e: CompareEvent) => {
+  /** The worker's running task replaced (or removed, with null), the others kept. */
+  const setLive = (lane: number, live: CompareLive | null) =>
+    set((s) => ({
+      compareLive: [...s.compareLive.filter((l) => l.lane !== lane), ...(live ? [live] : [])].sort(
+        (a, b) => a.lane - b.lane,
+      ),
+    }));
+
+  const onEvent = (abort: AbortController, lane: number) => (e: CompareEvent) => {
     if (running?.abort !== abort) return;
     if (e.kind === 'task') {
-      set({ compareLive: { task: e.task, epoch: null, maxEpochs: null } });
+      setLive(lane, { lane, task: e.task, epoch: null, maxEpochs: null });
     } else if (e.kind === 'epoch') {
-      set({ compareLive: { task: e.task, epoch: e.epoch, maxEpochs: e.maxEpochs } });
+      setLive(lane, { lane, task: e.task, epoch: e.epoch, maxEpochs: e.maxEpochs });
     } else {
+      setLive(lane, null);
       const sweep = get().compareSweep;
       if (!sweep) return;
       const next = withCell(sweep, e.cell);
@@ -311,23 +362,36 @@ export const createCompareSlice: StateCreator<WorkbenchState, [], [], CompareSli
   const run = async (sweep: SavedSweep, dataset: Dataset): Promise<void> => {
     const tasks = pendingTasks(sweep);
     if (tasks.length === 0) {
-      set({ compareStatus: 'done', compareLive: null, compareMessage: null });
+      set({ compareStatus: 'done', compareLive: [], compareWorkers: 0, compareMessage: null });
       return;
     }
     const abort = new AbortController();
-    const handle = runCompareInWorker(
-      { plan: sweep.plan, dataset, tasks },
-      { signal: abort.signal, onEvent: onEvent(abort) },
+    // One worker per lane of tasks; a worker that fails stops the others (their running tasks
+    // are dropped, every cell already posted is kept).
+    const lanes = dealTasks(tasks, get().compareSettings.workers);
+    const handles = lanes.map((laneTasks, lane) =>
+      runCompareInWorker(
+        { plan: sweep.plan, dataset, tasks: laneTasks },
+        { signal: abort.signal, onEvent: onEvent(abort, lane) },
+      ),
     );
-    running = { abort, pause: handle.pause };
+    running = { abort, pause: () => handles.forEach((h) => h.pause()) };
     set({
       compareStatus: 'running',
       comparePausing: false,
-      compareLive: null,
+      compareLive: [],
+      compareWorkers: lanes.length,
       compareMessage: null,
     });
     try {
-      await handle.result;
+      await Promise.all(
+        handles.map((h) =>
+          h.result.catch((err: unknown) => {
+            if (!isAbort(err)) abort.abort();
+            throw err;
+          }),
+        ),
+      );
       if (running?.abort !== abort) return;
       running = null;
       const now = get().compareSweep;
@@ -335,7 +399,8 @@ export const createCompareSlice: StateCreator<WorkbenchState, [], [], CompareSli
       set({
         compareStatus: left === 0 ? 'done' : 'paused',
         comparePausing: false,
-        compareLive: null,
+        compareLive: [],
+        compareWorkers: 0,
         compareMessage: null,
       });
     } catch (err) {
@@ -344,7 +409,8 @@ export const createCompareSlice: StateCreator<WorkbenchState, [], [], CompareSli
       set({
         compareStatus: isAbort(err) ? 'paused' : 'error',
         comparePausing: false,
-        compareLive: null,
+        compareLive: [],
+        compareWorkers: 0,
         compareMessage: isAbort(err) ? null : reason(err),
       });
     }
@@ -355,7 +421,8 @@ export const createCompareSlice: StateCreator<WorkbenchState, [], [], CompareSli
     compareSweep: null,
     compareStatus: 'idle',
     comparePausing: false,
-    compareLive: null,
+    compareLive: [],
+    compareWorkers: 0,
     compareTaskSeconds: {},
     compareMessage: null,
     compareStorageMessage: null,
@@ -436,7 +503,8 @@ export const createCompareSlice: StateCreator<WorkbenchState, [], [], CompareSli
       set({
         compareStatus: 'paused',
         comparePausing: false,
-        compareLive: null,
+        compareLive: [],
+        compareWorkers: 0,
         compareMessage: `Cancelled: the running task was dropped; the ${tasksWord(done)} done ${done === 1 ? 'is' : 'are'} kept.`,
       });
     },
@@ -450,7 +518,8 @@ export const createCompareSlice: StateCreator<WorkbenchState, [], [], CompareSli
         compareSweep: null,
         compareStatus: 'idle',
         comparePausing: false,
-        compareLive: null,
+        compareLive: [],
+        compareWorkers: 0,
         compareTaskSeconds: {},
         compareMessage: null,
       });
@@ -470,7 +539,8 @@ export const createCompareSlice: StateCreator<WorkbenchState, [], [], CompareSli
       set({
         compareSweep: sweep,
         compareStatus: pendingTasks(sweep).length === 0 ? 'done' : 'paused',
-        compareLive: null,
+        compareLive: [],
+        compareWorkers: 0,
         compareMessage: null,
       });
     },

@@ -6,7 +6,7 @@ import {
   compareResumeProblem,
   pendingTasks,
 } from '../../state/slices/compareSlice';
-import { formatTimeLeft } from './compareView';
+import { formatTimeLeft, planWords } from './compareView';
 
 const STATUS_WORDS = {
   idle: 'Not started',
@@ -27,6 +27,7 @@ export function CompareProgressCard() {
   const pausing = useWorkbench((s) => s.comparePausing);
   const live = useWorkbench((s) => s.compareLive);
   const measured = useWorkbench((s) => s.compareTaskSeconds);
+  const workers = useWorkbench((s) => s.compareWorkers);
   const message = useWorkbench((s) => s.compareMessage);
   const storageMessage = useWorkbench((s) => s.compareStorageMessage);
   const dataset = useWorkbench((s) => s.dataset);
@@ -46,12 +47,11 @@ export function CompareProgressCard() {
     ) : null;
   }
   const { plan } = sweep;
-  const progress = compareProgressOf(sweep, live, measured);
+  const progress = compareProgressOf(sweep, live, measured, workers);
   const left = pendingTasks(sweep).length;
   const running = status === 'running';
   const resumeProblem =
     !running && left > 0 && !dataLoading ? compareResumeProblem(sweep, dataset, fingerprint) : null;
-  const candidate = live ? plan.candidates.find((c) => c.key === live.task.candidateKey) : null;
   const word = running && pausing ? 'Pausing' : STATUS_WORDS[status];
   return (
     <section
@@ -110,9 +110,8 @@ export function CompareProgressCard() {
         )}
       </div>
       <p className="muted small compare-plan-line">
-        {plan.dataLabel} · {plan.profile} profile · {plan.candidates.length} models ×{' '}
-        {plan.seeds.length} seed{plan.seeds.length === 1 ? '' : 's'} × {plan.folds} folds · outcome:
-        biomarker {plan.threshold.direction} {plan.threshold.value} ng/mL
+        {plan.dataLabel} · {plan.profile} profile · {planWords(plan)} · outcome: biomarker{' '}
+        {plan.threshold.direction} {plan.threshold.value} ng/mL
       </p>
       <progress
         className="compare-progress-bar"
@@ -128,17 +127,27 @@ export function CompareProgressCard() {
           ? ` · about ${formatTimeLeft(progress.secondsLeft)} left`
           : ''}
       </p>
-      {running && live ? (
-        <p className="small compare-now" data-testid="compare-current">
-          Now: <strong>{candidate?.label ?? live.task.candidateKey}</strong> · fold{' '}
-          {live.task.fold + 1} of {plan.folds} · seed {live.task.seed}
-          {live.epoch !== null
-            ? ` · ${candidate?.kind === 'mechanistic' ? 'fit iteration' : 'epoch'} ${live.epoch}${live.maxEpochs !== null ? ` of at most ${live.maxEpochs}` : ''}`
-            : ''}
-        </p>
+      {running && live.length > 0 ? (
+        <ul className="small compare-now" data-testid="compare-current">
+          {live.map((l) => {
+            const candidate = plan.candidates.find((c) => c.key === l.task.candidateKey);
+            return (
+              <li key={l.lane}>
+                {workers > 1 ? `Worker ${l.lane + 1}: ` : 'Now: '}
+                <strong>{candidate?.label ?? l.task.candidateKey}</strong> · fold {l.task.fold + 1}{' '}
+                of {plan.folds} · seed {l.task.seed}
+                {l.epoch !== null
+                  ? ` · ${candidate?.kind === 'mechanistic' ? 'fit iteration' : 'epoch'} ${l.epoch}${l.maxEpochs !== null ? ` of at most ${l.maxEpochs}` : ''}`
+                  : ''}
+              </li>
+            );
+          })}
+        </ul>
       ) : running ? (
         <p className="small muted">
-          {pausing ? 'Ending the current epoch…' : 'Starting the worker…'}
+          {pausing
+            ? 'Ending the current epoch…'
+            : `Starting ${workers > 1 ? `${workers} workers` : 'the worker'}…`}
         </p>
       ) : null}
       {resumeProblem ? (

@@ -7,7 +7,9 @@ import {
   buildComparePlan,
   compareDataLabel,
   isCompareThreshold,
+  isCompareWorkers,
   isHalfDone,
+  MAX_COMPARE_WORKERS,
   pendingTasks,
   type CompareThresholdDirection,
 } from '../../state/slices/compareSlice';
@@ -43,6 +45,7 @@ export function CompareSetupCard() {
   const status = useWorkbench((s) => s.compareStatus);
   const start = useWorkbench((s) => s.startCompare);
   const [confirming, setConfirming] = useState(false);
+  const cores = globalThis.navigator?.hardwareConcurrency;
   const dataLabel = dataset ? compareDataLabel(source, dataset) : null;
   const planned = useMemo(() => {
     if (!dataset || !dataLabel) return null;
@@ -137,10 +140,29 @@ export function CompareSetupCard() {
           </span>
         </div>
       </div>
+      <div className="field compare-workers">
+        <span aria-hidden="true">Parallel workers</span>
+        <div className="row">
+          <NumberInput
+            value={settings.workers}
+            onChange={(workers) => setSettings({ workers })}
+            label="Parallel workers"
+            step={1}
+            isValid={isCompareWorkers}
+            invalidHint={`A whole number from 1 to ${MAX_COMPARE_WORKERS}`}
+            disabled={running}
+            testId="compare-workers"
+          />
+          <span className="muted small">
+            {cores ? `of this computer's ${cores} cores` : ''} · tasks at a time, one core each
+          </span>
+        </div>
+      </div>
       <p className="muted small compare-cpu-note">
-        Runs in a background worker on the CPU (the tfjs CPU backend), whatever the Compute badge
+        Runs in background workers on the CPU (the tfjs CPU backend), whatever the Compute badge
         says, so training and prediction times are this machine&apos;s CPU timings and compare like
-        with like.
+        with like. More workers finish sooner on a machine with spare cores; the results are the
+        same.
       </p>
       {planned?.problem ? (
         <div className="alert error small" role="alert">
