@@ -5,11 +5,8 @@ import {
   restoreCircuitSettings,
   type CircuitSlice,
 } from './slices/circuitSlice';
-import {
-  createCompareSlice,
-  restoreCompareSettings,
-  type CompareSlice,
-} from './slices/compareSlice';
+import { createCompareSlice, type CompareSlice } from './slices/compareSlice';
+import { restoreCompareSettings } from './compareSweep';
 import { createDataSlice, PERSIST_MAX_CHARS, type DataSlice } from './slices/dataSlice';
 import { createDosingSlice, restoreDosingSettings, type DosingSlice } from './slices/dosingSlice';
 import { createEnvSlice, type EnvSlice } from './slices/envSlice';

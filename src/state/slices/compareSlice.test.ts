@@ -17,7 +17,7 @@ import {
   isHalfDone,
   pendingTasks,
   restoreCompareSettings,
-} from './compareSlice';
+} from '../compareSweep';
 
 // Local storage as a browser has it (the store persists its settings there).
 await vi.hoisted(async () => (await import('../../testing/memoryStorage')).installMemoryStorage());

@@ -1,11 +1,7 @@
 import { useId, useMemo } from 'react';
 import { dataFingerprint } from '../../core/compare/profiles';
 import { useWorkbench } from '../../state/store';
-import {
-  compareProgressOf,
-  compareResumeProblem,
-  pendingTasks,
-} from '../../state/slices/compareSlice';
+import { compareProgressOf, compareResumeProblem, pendingTasks } from '../../state/compareSweep';
 import { formatTimeLeft, planWords } from './compareView';
 
 const STATUS_WORDS = {

@@ -12,7 +12,7 @@ import {
   MAX_COMPARE_WORKERS,
   pendingTasks,
   type CompareThresholdDirection,
-} from '../../state/slices/compareSlice';
+} from '../../state/compareSweep';
 import { ChoiceField } from '../components/ChoiceField';
 import { NumberInput } from '../components/NumberInput';
 import { planWords } from './compareView';
