@@ -1,5 +1,5 @@
 import { buildSubjects } from './buildSubjects';
-import { checkText, parseTable, type ParsedTable } from './parseTable';
+import { checkText, lineAt, parseTable, type ParsedTable } from './parseTable';
 import { planColumns } from './planColumns';
 import { ProblemList } from './problems';
 import { readRecords } from './readRecords';
@@ -91,6 +91,18 @@ function importUnguarded(text: string, opts: ImportOptions): ImportResult {
         message: `No DVID column: observations are numbered by their CMT (${[...dvids].sort((a, b) => a - b).join(', ')}). Map a DVID column to number them 1 (PK) and 2 (PD).`,
       });
     }
+  }
+
+  // Browsers (and the command line) read a Latin-1 or Windows-1252 file as UTF-8, replacing
+  // each byte they cannot decode with U+FFFD. IDs holding one are refused (readRecords); text
+  // elsewhere still loads, but the user should know where it first reads wrongly.
+  const undecodable = text.indexOf('\uFFFD');
+  if (undecodable >= 0) {
+    warnings.push({
+      line: lineAt(text, undecodable),
+      message:
+        'The file holds characters that are not UTF-8 text (shown as \uFFFD), first on this line: names and text in it may read wrongly. Save the file as UTF-8 (in Excel: CSV UTF-8).',
+    });
   }
 
   return {

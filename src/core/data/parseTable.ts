@@ -68,6 +68,14 @@ export function checkText(text: string, maxBytes: number): DataProblem | null {
   }
   const nul = text.indexOf('\u0000');
   if (nul >= 0) {
+    // The whole file is in another encoding: that is said at its first line.
+    if (isUtf16(text)) {
+      return {
+        line: 1,
+        message:
+          'The file is UTF-16 text (Excel\'s "Unicode Text"), which is read as bytes here: save it as CSV UTF-8 and load that.',
+      };
+    }
     return {
       line: lineAt(text, nul),
       message: 'The file contains NUL bytes: it is binary, not a delimited text file.',
@@ -75,14 +83,17 @@ export function checkText(text: string, maxBytes: number): DataProblem | null {
   }
   const sample = text.slice(0, BINARY_SAMPLE_CHARS);
   let odd = 0;
+  let firstOdd = -1;
   for (let i = 0; i < sample.length; i++) {
     const c = sample.charCodeAt(i);
     // Control characters other than tab, LF and CR, DEL, and U+FFFD (bytes that were not UTF-8).
-    if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 127 || c === 0xfffd) odd++;
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 127 || c === 0xfffd) {
+      if (odd++ === 0) firstOdd = i;
+    }
   }
   if (sample.length > 0 && odd / sample.length > BINARY_FRACTION) {
     return {
-      line: 1,
+      line: lineAt(text, firstOdd),
       message: `The file looks binary (${Math.round((100 * odd) / sample.length)}% of its first characters are not text); load a CSV or tab-separated text file.`,
     };
   }
@@ -90,9 +101,30 @@ export function checkText(text: string, maxBytes: number): DataProblem | null {
   return null;
 }
 
-function lineAt(text: string, index: number): number {
+/**
+ * UTF-16 text read as UTF-8: every ASCII character is followed (little-endian) or preceded
+ * (big-endian) by a NUL, so about half of the first characters are NULs, all at one parity.
+ */
+function isUtf16(text: string): boolean {
+  const sample = text.slice(0, 512);
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < sample.length; i++) {
+    if (sample.charCodeAt(i) === 0) {
+      if (i % 2 === 0) even++;
+      else odd++;
+    }
+  }
+  return Math.max(even, odd) >= 0.4 * sample.length && Math.min(even, odd) === 0;
+}
+
+/** The 1-based line of a character, counting LF, CRLF and a lone CR as one line end each. */
+export function lineAt(text: string, index: number): number {
   let line = 1;
-  for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) line++;
+  for (let i = 0; i < index; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) line++;
+  }
   return line;
 }
 
@@ -101,7 +133,9 @@ function lineAt(text: string, index: number): number {
  * of comma, tab and semicolon (outside quotes), else runs of spaces (NONMEM's own tables).
  */
 export function detectDelimiter(headerLine: string): Delimiter {
-  const unquoted = headerLine.replace(/"[^"]*"/g, '');
+  // A quoted name stands for one word: removed it could hide the spaces between names (R's
+  // write.table writes "ID" "TIME" "DV").
+  const unquoted = headerLine.replace(/"[^"]*"/g, 'x');
   const candidates: Exclude<Delimiter, 'whitespace'>[] = [',', '\t', ';'];
   let best: Delimiter = ',';
   let bestCount = 0;

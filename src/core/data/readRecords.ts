@@ -34,6 +34,9 @@ interface SubjectState {
   sameTime: SameTimeRows;
 }
 
+/** What a browser reads bytes that are not UTF-8 as (U+FFFD, the replacement character). */
+const UNDECODABLE = '\uFFFD';
+
 /** IDs named one by one in "records resume" warnings before the rest are only counted. */
 const MAX_RESUME_WARNINGS = 10;
 
@@ -121,7 +124,13 @@ export function readRecords(
     let id = idCell;
     const hasId = idCell !== '' && idCell !== '.';
     if (!hasId) fail(iID, 'ID is missing.');
-    else {
+    else if (idCell.includes(UNDECODABLE)) {
+      // "Müller" and "Mäller" saved as Latin-1 both read "M�ller": joined into one subject.
+      fail(
+        iID,
+        'ID holds characters that are not UTF-8 text (shown as \uFFFD), so different IDs could read alike; save the file as UTF-8 (in Excel: CSV UTF-8) and load it again.',
+      );
+    } else {
       // Numeric IDs are compared as numbers ("01" is subject 1), as NONMEM does.
       const n = readNumber(idCell);
       if (typeof n === 'number') id = String(n);
