@@ -55,3 +55,65 @@ test('tunes a regimen and follows the steady-state verdict', async ({ page }, te
   await expect(page.getByTestId('threshold-direction')).toHaveValue('above');
   expect(errors).toEqual([]);
 });
+
+test('shares a regimen as a link that opens it elsewhere and carries no data', async ({
+  page,
+  browser,
+}, testInfo) => {
+  const errors = trackErrors(page);
+  await page.getByRole('tab', { name: /Regimen/ }).click();
+  await page.getByTestId('dose').fill('7.5');
+  await page.getByTestId('interval-168').click();
+  await page.getByTestId('doses').fill('9');
+  await page.getByTestId('bw').fill('58');
+  await page.getByTestId('threshold-value').fill('2.8');
+  await page.getByTestId('regimen-share').click();
+  const input = page.getByTestId('regimen-share-link');
+  await expect(input).toBeVisible();
+  const link = await input.inputValue();
+  expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#regimen=[A-Za-z0-9_-]+$/);
+  // What it carries: the regimen's settings only (no subject, no observation, no file name).
+  const doc = JSON.parse(
+    Buffer.from(link.split('#regimen=')[1], 'base64url').toString('utf8'),
+  ) as Record<string, unknown>;
+  expect(Object.keys(doc).sort()).toEqual(
+    [
+      'intervalChoice',
+      'modelId',
+      'modelLabel',
+      'patient',
+      'population',
+      'regimen',
+      'regimenMode',
+      'threshold',
+      'v',
+    ].sort(),
+  );
+  expect(JSON.stringify(doc)).not.toMatch(/Demo trial \(seed|EstData|"ID"|"DV"/);
+  await snap(page, testInfo, 'regimen-share');
+
+  // Another browser profile (nothing saved) opens the same regimen.
+  const other = await browser.newContext();
+  const page2 = await other.newPage();
+  await page2.goto(link);
+  await expect(page2.getByTestId('regimen-shared-notice')).toContainText(
+    'Opened a shared regimen: 7.5 mg every 168 h × 9, biomarker below 2.8 ng/mL.',
+  );
+  await expect(page2.getByRole('tab', { name: /Regimen/ })).toHaveAttribute('data-state', 'active');
+  await expect(page2.getByTestId('dose')).toHaveValue('7.5');
+  await expect(page2.getByTestId('doses')).toHaveValue('9');
+  await expect(page2.getByTestId('bw')).toHaveValue('58');
+  await expect(page2.getByTestId('threshold-value')).toHaveValue('2.8');
+  await expect(page2.getByTestId('interval-168')).toHaveAttribute('data-state', 'on');
+  // The fragment is dropped once applied: a reload keeps the settings, not the link.
+  expect(page2.url()).not.toContain('#regimen=');
+
+  // A damaged link is refused with the reason, and changes nothing.
+  const page3 = await other.newPage();
+  await page3.goto(link.slice(0, link.length - 30));
+  await expect(page3.getByTestId('regimen-shared-notice')).toContainText(
+    'This regimen link cannot be used',
+  );
+  await other.close();
+  expect(errors).toEqual([]);
+});

@@ -7,6 +7,7 @@ import {
 } from './slices/circuitSlice';
 import { createCompareSlice, type CompareSlice } from './slices/compareSlice';
 import { restoreCompareSettings } from './compareSweep';
+import { readShareFragment } from './shareLink';
 import { createDataSlice, PERSIST_MAX_CHARS, type DataSlice } from './slices/dataSlice';
 import { createDosingSlice, restoreDosingSettings, type DosingSlice } from './slices/dosingSlice';
 import { createEnvSlice, type EnvSlice } from './slices/envSlice';
@@ -140,6 +141,8 @@ useWorkbench.subscribe((s, prev) => {
 /** Restores the data set after a reload (the saved file when it was kept, else the demo trial) and the saved fits. */
 export async function restoreWorkspace(): Promise<void> {
   const s = useWorkbench.getState();
+  // A shared regimen link (#regimen=…): read now, applied once the models it may name are back.
+  const shared = typeof location === 'undefined' ? null : readShareFragment(location.hash);
   void s.detectBackend();
   const fits = s.restoreFits();
   const neural = s.restoreNeuralModels();
@@ -147,6 +150,11 @@ export async function restoreWorkspace(): Promise<void> {
   await restoreData();
   await fits;
   await neural;
+  if (shared) {
+    useWorkbench.getState().openSharedRegimen(shared);
+    // The settings are the page's own now; a reload should not apply the link again.
+    history.replaceState(history.state, '', location.pathname + location.search);
+  }
   await compare;
 }
 

@@ -107,3 +107,59 @@ describe('the Regimen panel in population mode (Node: the jobs run on the main t
     expect(state().attainmentMessage).toMatch(/Dosing interval must be > 0 h/);
   });
 });
+
+describe('opening a shared regimen link', () => {
+  const shared = {
+    regimen: { dose: 7, interval: 12, doses: 30, loadingDose: 0, cmt: 1 },
+    intervalChoice: '12' as const,
+    patient: { BW: 64, COMED: 1 as const },
+    threshold: { value: 2.5, direction: 'below' as const },
+    regimenMode: 'patient' as const,
+    population: DEFAULT_POPULATION,
+    modelId: 'demo-truth',
+    modelLabel: "Demo trial's true model",
+  };
+
+  it('takes every setting and the model when this browser has it, and opens the panel', () => {
+    useWorkbench.setState({ activePanel: 'data' });
+    state().openSharedRegimen({ ok: true, shared });
+    expect(state()).toMatchObject({
+      regimen: shared.regimen,
+      intervalChoice: '12',
+      patient: shared.patient,
+      threshold: shared.threshold,
+      regimenModelId: 'demo-truth',
+      activePanel: 'regimen',
+    });
+    expect(state().sharedNotice).toEqual({
+      kind: 'info',
+      text: 'Opened a shared regimen: 7 mg every 12 h × 30, biomarker below 2.5 ng/mL.',
+    });
+    state().dismissSharedNotice();
+    expect(state().sharedNotice).toBeNull();
+  });
+
+  it('keeps the current model when the link names one this browser lacks, and says so', () => {
+    const before = state().regimenModelId;
+    state().openSharedRegimen({
+      ok: true,
+      shared: { ...shared, modelId: 'fit-elsewhere', modelLabel: 'A fit on their data' },
+    });
+    expect(state().regimenModelId).toBe(before);
+    expect(state().regimen).toEqual(shared.regimen);
+    expect(state().sharedNotice?.kind).toBe('error');
+    expect(state().sharedNotice?.text).toMatch(
+      /model \(“A fit on their data”\) is not in this browser, so the current model is used/,
+    );
+  });
+
+  it('changes nothing but the notice when the link is broken', () => {
+    const regimen = state().regimen;
+    state().openSharedRegimen({ ok: false, message: 'This regimen link cannot be used: x.' });
+    expect(state().regimen).toBe(regimen);
+    expect(state().sharedNotice).toEqual({
+      kind: 'error',
+      text: 'This regimen link cannot be used: x.',
+    });
+  });
+});

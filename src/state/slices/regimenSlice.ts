@@ -15,6 +15,7 @@ import {
 import type { WorkbenchState } from '../store';
 import { DEMO_TRUTH_ID } from './savedFitsSlice';
 import { isNeuralModelId } from '../neuralModels';
+import type { SharedRead } from '../shareLink';
 
 /** Interval presets offered in the explorer; 'custom' lets the user type hours. */
 export type IntervalChoice = '12' | '24' | '168' | 'custom';
@@ -73,6 +74,14 @@ export interface RegimenSlice {
    * regimen, model, target or population changes.
    */
   syncPopulation: () => void;
+  /** What opening a shared regimen link did (or why it could not), until dismissed. */
+  sharedNotice: { readonly kind: 'info' | 'error'; readonly text: string } | null;
+  /**
+   * Opens a shared regimen link read by shareLink.readShareFragment: the Regimen panel takes
+   * its settings (all or nothing), and its model when this browser has it.
+   */
+  openSharedRegimen: (read: SharedRead) => void;
+  dismissSharedNotice: () => void;
 }
 
 /** The challenge's own question as the default: 21 once-daily doses, biomarker below 3.3 ng/mL. */
@@ -350,6 +359,37 @@ export const createRegimenSlice: StateCreator<WorkbenchState, [], [], RegimenSli
     populationAttainment: null,
     attainmentStatus: 'idle',
     attainmentMessage: null,
+    sharedNotice: null,
+    openSharedRegimen: (read) => {
+      if (!read.ok) {
+        set({ activePanel: 'regimen', sharedNotice: { kind: 'error', text: read.message } });
+        return;
+      }
+      const { shared } = read;
+      const s = get();
+      const known =
+        shared.modelId === DEMO_TRUTH_ID ||
+        s.savedFits.some((f) => f.id === shared.modelId) ||
+        s.neuralModels.some((m) => m.id === shared.modelId);
+      const modelNote = known
+        ? ''
+        : ` Its model${shared.modelLabel ? ` (“${shared.modelLabel}”)` : ''} is not in this browser, so the current model is used.`;
+      set({
+        regimen: shared.regimen,
+        intervalChoice: shared.intervalChoice,
+        patient: shared.patient,
+        threshold: shared.threshold,
+        regimenMode: shared.regimenMode,
+        population: shared.population,
+        ...(known ? { regimenModelId: shared.modelId } : {}),
+        activePanel: 'regimen',
+        sharedNotice: {
+          kind: known ? 'info' : 'error',
+          text: `Opened a shared regimen: ${shared.regimen.dose} mg every ${shared.regimen.interval} h × ${shared.regimen.doses}, biomarker ${shared.threshold.direction} ${shared.threshold.value} ng/mL.${modelNote}`,
+        },
+      });
+    },
+    dismissSharedNotice: () => set({ sharedNotice: null }),
     setRegimen: (patch) => set((s) => ({ regimen: { ...s.regimen, ...patch } })),
     setIntervalChoice: (choice) =>
       set((s) => ({

@@ -7,6 +7,7 @@ import {
 } from '../../state/slices/regimenSlice';
 import { SliderField } from '../components/SliderField';
 import { PopulationControls } from './PopulationControls';
+import { ShareRegimen } from './ShareRegimen';
 
 const INTERVALS: { value: IntervalChoice; label: string }[] = [
   { value: '12', label: '12 h' },
@@ -30,7 +31,13 @@ export function RegimenControls() {
 
   return (
     <section className="card" aria-labelledby="regimen-controls-title">
-      <h2 id="regimen-controls-title">Regimen</h2>
+      <div className="row">
+        <h2 id="regimen-controls-title" style={{ margin: 0 }}>
+          Regimen
+        </h2>
+        <span className="spacer" />
+        <ShareRegimen />
+      </div>
       <div className="field">
         <span id="regimen-mode-label" style={{ fontWeight: 500 }}>
           Predict for

@@ -11,6 +11,7 @@ import { RegimenMetrics } from './RegimenMetrics';
 import { RegimenCharts } from './RegimenCharts';
 import { RegimenModelPicker } from './RegimenModelPicker';
 import { PopulationAttainment } from './PopulationAttainment';
+import { SharedRegimenNotice } from './ShareRegimen';
 
 /** Points of the MC-dropout band (each sample is a pass of the network over them). */
 const UNCERTAINTY_POINTS = 300;
@@ -87,6 +88,7 @@ export function RegimenPanel() {
   return (
     <div className="grid-sidebar" data-testid="regimen-panel">
       <div className="panel">
+        <SharedRegimenNotice />
         <RegimenModelPicker />
         <RegimenControls />
       </div>
