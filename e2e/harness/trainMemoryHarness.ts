@@ -1,14 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 // Registers tfjs's WebGPU backend; it registers only where navigator.gpu exists.
 import '@tensorflow/tfjs-backend-webgpu';
-import { importNonmem } from '../../src/core/data/importNonmem';
-import type { Dataset } from '../../src/core/data/types';
-import { DEFAULT_NEURAL_CONFIG, type NeuralConfig } from '../../src/core/neural/types';
-import { generateDemoTrial } from '../../src/core/trial/demoTrial';
+import type { NeuralConfig } from '../../src/core/neural/types';
+import { memoryTestDataset, memoryTestJob } from '../../src/testing/trainMemory';
 import { prepareQuantumKernels } from '../../src/workers/gpu/qnnKernelWebGpu';
 import { chooseTrainingBackend } from '../../src/workers/neuralBackend';
 import { runTrainJob } from '../../src/workers/trainJobs';
-import type { TrainJob } from '../../src/workers/trainProtocol';
 
 /**
  * The page of the browser test of memory across consecutive trainings
@@ -38,27 +35,6 @@ export interface TrainMemoryHarness {
   train(runs: number): Promise<MemoryAfterRun[]>;
 }
 
-/** Twelve subjects of a demo trial: enough for the three subject sets, quick to train. */
-function smallDataset(): Dataset {
-  const result = importNonmem(generateDemoTrial(5).csv, { name: 'demo-5' });
-  if (!result.ok) throw new Error('the demo trial did not import');
-  const ds = result.dataset;
-  return { ...ds, subjects: ds.subjects.slice(0, 12) };
-}
-
-/** Narrow networks for two epochs, cycling through encoders and heads (hybrid quantum too). */
-const SMALL: NeuralConfig = {
-  ...DEFAULT_NEURAL_CONFIG,
-  hidden: 8,
-  blocks: 1,
-  experts: 2,
-  topK: 1,
-  batchSize: 256,
-  maxEpochs: 2,
-  patience: 5,
-  qubits: 2,
-  qlayers: 1,
-};
 const VARIANTS: readonly Partial<NeuralConfig>[] = [
   { framework: 'cascade', encoder: 'resmlp' },
   { framework: 'multitask', encoder: 'moe' },
@@ -78,7 +54,7 @@ function gpuMemory(): WebGpuMemory {
   return backend ? backend.memory() : {};
 }
 
-const dataset = smallDataset();
+const dataset = memoryTestDataset();
 const ready = chooseTrainingBackend('auto').then((b) => b.name);
 
 const harness: TrainMemoryHarness = {
@@ -86,16 +62,7 @@ const harness: TrainMemoryHarness = {
   async train(runs) {
     const out: MemoryAfterRun[] = [];
     for (let run = 0; run < runs; run++) {
-      const job: TrainJob = {
-        dataset,
-        dataLabel: 'demo-5 (12 subjects)',
-        label: `run ${run + 1}`,
-        config: { ...SMALL, ...VARIANTS[run % VARIANTS.length], seed: run + 1 },
-        features: {},
-        backend: 'auto',
-        testFraction: 0.25,
-        splitSeed: run + 1,
-      };
+      const job = memoryTestJob(dataset, run, VARIANTS[run % VARIANTS.length], 'auto');
       const outcome = await runTrainJob(
         job,
         () => {},

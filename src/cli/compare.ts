@@ -16,7 +16,7 @@ import {
 import { formatProblem } from '../core/data/problems';
 import type { Dataset } from '../core/data/types';
 import type { CliOutput } from './fit';
-import { openCellsFile, readCellsFile } from './compareCells';
+import { openCellsFile, planIdentity, readCellsFile } from './compareCells';
 import type { CompareWorkerData, CompareWorkerReply } from './compareWorker';
 import { loadDatasetFile } from './loadData';
 import { consoleOutput, wholeNumber } from './train';
@@ -140,12 +140,7 @@ export function compareJson(
   seconds: number,
 ): Record<string, unknown> {
   return {
-    profile: plan.profile,
-    dataLabel: plan.dataLabel,
-    dataFingerprint: plan.dataFingerprint,
-    folds: plan.folds,
-    seeds: plan.seeds,
-    tasks: plan.tasks.length,
+    ...planIdentity(plan),
     threshold: { ...plan.threshold, unit: 'ng/mL' },
     units: { pk: 'mg/L', pd: 'ng/mL', trainSeconds: 's', predictMsPer1000: 'ms' },
     rows: rows.map(compareJsonRow),

@@ -24,10 +24,9 @@ interface CellsHeader {
   readonly tasks: number;
 }
 
-function headerOf(plan: ComparePlan): CellsHeader {
+/** What names a plan, in a cells file's header and in `compare --json`. */
+export function planIdentity(plan: ComparePlan) {
   return {
-    kind: KIND,
-    version: VERSION,
     profile: plan.profile,
     dataLabel: plan.dataLabel,
     dataFingerprint: plan.dataFingerprint,
@@ -35,6 +34,10 @@ function headerOf(plan: ComparePlan): CellsHeader {
     seeds: plan.seeds,
     tasks: plan.tasks.length,
   };
+}
+
+function headerOf(plan: ComparePlan): CellsHeader {
+  return { kind: KIND, version: VERSION, ...planIdentity(plan) };
 }
 
 /** What a cells file holds for a plan: the cells of its tasks, or why it cannot be used. */

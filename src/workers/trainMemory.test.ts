@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Dataset } from '../core/data/types';
-import { DEFAULT_NEURAL_CONFIG, type NeuralConfig } from '../core/neural/types';
-import { demoDataset } from '../testing/demo';
+import type { NeuralConfig } from '../core/neural/types';
+import { MEMORY_TEST_CONFIG, memoryTestDataset, memoryTestJob } from '../testing/trainMemory';
 import { chooseTrainingBackend } from './neuralBackend';
 import { runTrainJob } from './trainJobs';
 import type { TrainJob } from './trainProtocol';
@@ -17,25 +16,7 @@ import type { TrainJob } from './trainProtocol';
 /** Consecutive trainings, as in the issue. */
 const TRAININGS = 20;
 
-/** Twelve subjects of a demo trial: enough for the three subject sets, quick to train. */
-const dataset: Dataset = (() => {
-  const ds = demoDataset(5).ds;
-  return { ...ds, subjects: ds.subjects.slice(0, 12) };
-})();
-
-/** Narrow networks for two epochs: memory, not accuracy, is under test. */
-const SMALL: NeuralConfig = {
-  ...DEFAULT_NEURAL_CONFIG,
-  hidden: 8,
-  blocks: 1,
-  experts: 2,
-  topK: 1,
-  batchSize: 256,
-  maxEpochs: 2,
-  patience: 5,
-  qubits: 2,
-  qlayers: 1,
-};
+const dataset = memoryTestDataset();
 
 /**
  * The runs cycle through the code paths that allocate differently: every framework, the
@@ -56,16 +37,7 @@ const VARIANTS: readonly { config: Partial<NeuralConfig>; stopAfterFirstEpoch?: 
 function jobFor(run: number): { job: TrainJob; stopAfterFirstEpoch: boolean } {
   const variant = VARIANTS[run % VARIANTS.length];
   return {
-    job: {
-      dataset,
-      dataLabel: 'demo-5 (12 subjects)',
-      label: `run ${run + 1}`,
-      config: { ...SMALL, ...variant.config, seed: run + 1 },
-      features: {},
-      backend: 'cpu',
-      testFraction: 0.25,
-      splitSeed: run + 1,
-    },
+    job: memoryTestJob(dataset, run, variant.config, 'cpu'),
     stopAfterFirstEpoch: variant.stopAfterFirstEpoch ?? false,
   };
 }
@@ -92,7 +64,7 @@ describe('consecutive trainings', () => {
         cpu,
       );
       expect(outcome.record.training.epochs, `run ${run + 1}`).toBe(
-        stopAfterFirstEpoch ? 1 : SMALL.maxEpochs,
+        stopAfterFirstEpoch ? 1 : MEMORY_TEST_CONFIG.maxEpochs,
       );
       // The run's own count: what it found is what it left.
       expect(outcome.tensors.after, `run ${run + 1}`).toBe(outcome.tensors.before);
