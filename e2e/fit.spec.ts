@@ -95,7 +95,10 @@ test('fits a PK model, shows its diagnostics, keeps it across a reload and doses
   expect(errors).toEqual([]);
 });
 
-test('a running fit can be cancelled and the panel returns to idle', async ({ page }, testInfo) => {
+test('a cancelled fit keeps its last iterate, labelled as such, and a VPC can be cancelled', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(300_000);
   const errors = trackErrors(page);
   await page.getByRole('tab', { name: /Model fit/ }).click();
   await expect(page.getByTestId('fit-model')).toHaveValue('pk1-oral-idr1');
@@ -103,15 +106,32 @@ test('a running fit can be cancelled and the panel returns to idle', async ({ pa
   const cancel = page.getByTestId('fit-cancel');
   await expect(cancel).toBeVisible();
   await expect(page.getByTestId('fit-run')).toBeDisabled();
+  // A step or two first, so that there is an iterate to keep.
+  await expect(page.getByTestId('fit-progress-text')).toContainText(/Iteration [1-9]/, {
+    timeout: FIT_TIMEOUT,
+  });
   await snap(page, testInfo, 'fit-running');
   await cancel.click();
-  await expect(page.getByTestId('fit-message')).toContainText('cancelled');
+  await expect(page.getByTestId('fit-message')).toContainText(/Fit cancelled at iteration \d+/, {
+    timeout: FIT_TIMEOUT,
+  });
   await expect(cancel).toHaveCount(0);
   await expect(page.getByTestId('fit-run')).toBeEnabled();
-  await expect(page.getByTestId('saved-fits-empty')).toBeVisible();
-  // The Curves panel still points the way.
+  const verdict = page.getByTestId('fit-convergence');
+  await expect(verdict).toContainText('Cancelled, not converged');
+  await expect(verdict).toContainText(/Cancelled at iteration \d+/);
+  await expect(page.getByTestId('parameter-table')).toBeVisible();
+  await expect(page.getByTestId('saved-fit')).toHaveCount(1);
+  await snap(page, testInfo, 'fit-cancelled');
+
+  // Its curves can be looked at, and a long VPC of it stopped.
   await page.getByRole('tab', { name: /Curves/ }).click();
-  await expect(page.getByTestId('curves-empty')).toContainText('No fitted model yet');
+  await page.getByTestId('vpc-replicates').fill('1000');
+  await page.getByTestId('vpc-run').click();
+  await expect(page.getByTestId('vpc-progress')).toContainText('Replicate');
+  await page.getByTestId('vpc-cancel').click();
+  await expect(page.getByTestId('vpc-message')).toContainText('VPC cancelled');
+  await expect(page.getByTestId('vpc-run')).toBeEnabled();
   expect(errors).toEqual([]);
 });
 

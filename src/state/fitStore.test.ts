@@ -5,7 +5,8 @@ import { DEMO_TRUTH_ID } from './slices/savedFitsSlice';
 import { useWorkbench } from './store';
 import { fakeFitResult } from '../testing/fakeFit';
 
-// A quick stand-in for the FOCE-I fitter with its contract (progress, shouldStop, cancel error).
+// A quick stand-in for the FOCE-I fitter with its contract (progress, shouldStop, cancel error,
+// shouldFinish: the last iterate marked cancelled).
 vi.mock('../core/nlme/fit', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../core/nlme/fit')>();
   return {
@@ -13,6 +14,10 @@ vi.mock('../core/nlme/fit', async (importOriginal) => {
     fitPopulation: vi.fn(async (ds, spec, _opts, cb) => {
       for (let i = 1; i <= 5; i++) {
         if (cb?.shouldStop?.()) throw new actual.FitCancelledError();
+        if (cb?.shouldFinish?.()) {
+          const last = { iteration: i - 1, phase: 'estimation' as const };
+          return { ...fakeFitResult(spec, ds), converged: false, cancelled: last };
+        }
         cb?.onProgress?.({ iteration: i, ofv: 50 - i, phase: 'estimation', elapsedMs: 10 * i });
         await new Promise((r) => setTimeout(r, 1));
       }
@@ -88,12 +93,14 @@ describe('the fit slices (Node: no Worker, no IndexedDB)', () => {
     expect(state().fitStatus).toBe('running');
     state().cancelFit();
     await run;
+    // A cancelled fit keeps its last iterate: shown and saved, marked as cancelled.
     expect(state().fitStatus).toBe('cancelled');
-    expect(state().fitMessage).toMatch(/cancelled/);
-    expect(state().savedFits).toHaveLength(2);
+    expect(state().fitMessage).toMatch(/^Fit cancelled at iteration \d+: the last iterate/);
+    expect(state().fitResult?.cancelled?.phase).toBe('estimation');
+    expect(state().savedFits).toHaveLength(3);
 
     await state().deleteFit(saved.id);
-    expect(state().savedFits).toHaveLength(1);
+    expect(state().savedFits).toHaveLength(2);
     expect(state().regimenModelId).toBe(DEMO_TRUTH_ID);
   });
 

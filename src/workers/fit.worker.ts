@@ -9,8 +9,10 @@ interface FitWorkerScope {
 }
 
 const scope = globalThis as unknown as FitWorkerScope;
-/** Jobs asked to stop; a fit polls this between iterations. */
+/** Jobs asked to stop; a fit polls this between iterations, a VPC between replicates. */
 const cancelled = new Set<number>();
+/** Fits asked to stop and answer with their last iterate. */
+const finishing = new Set<number>();
 
 function finish(id: number, err: unknown): void {
   scope.postMessage(
@@ -18,7 +20,12 @@ function finish(id: number, err: unknown): void {
       ? { type: 'cancelled', id }
       : { type: 'error', id, error: errorText(err) },
   );
+  forget(id);
+}
+
+function forget(id: number): void {
   cancelled.delete(id);
+  finishing.delete(id);
 }
 
 scope.onmessage = (event) => {
@@ -29,6 +36,9 @@ scope.onmessage = (event) => {
     case 'cancel':
       cancelled.add(id);
       return;
+    case 'finish':
+      finishing.add(id);
+      return;
     case 'fit':
       runFitJob(
         request.dataset,
@@ -36,29 +46,30 @@ scope.onmessage = (event) => {
         request.options,
         (progress) => scope.postMessage({ type: 'fit-progress', id, progress }),
         shouldStop,
+        () => finishing.has(id),
       ).then(
         (result) => {
-          cancelled.delete(id);
+          forget(id);
           scope.postMessage({ type: 'fit-result', id, result });
         },
         (err) => finish(id, err),
       );
       return;
     case 'vpc':
-      // The VPC runs synchronously: a cancel message cannot arrive before it ends, so the client
-      // cancels it by ending the worker.
-      try {
-        const result = runVpcJob(
-          request.model,
-          request.dataset,
-          request.options,
-          (done, total) => scope.postMessage({ type: 'vpc-progress', id, done, total }),
-          shouldStop,
-        );
-        scope.postMessage({ type: 'vpc-result', id, result });
-      } catch (err) {
-        finish(id, err);
-      }
+      // The VPC yields between replicates, so a cancel message is read while it runs.
+      runVpcJob(
+        request.model,
+        request.dataset,
+        request.options,
+        (done, total) => scope.postMessage({ type: 'vpc-progress', id, done, total }),
+        shouldStop,
+      ).then(
+        (result) => {
+          forget(id);
+          scope.postMessage({ type: 'vpc-result', id, result });
+        },
+        (err) => finish(id, err),
+      );
       return;
   }
 };

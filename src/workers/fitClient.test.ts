@@ -10,7 +10,8 @@ import { fakeFitResult } from '../testing/fakeFit';
 import { fitInWorker, isCancelled, vpcInWorker } from './fitClient';
 
 // The fitter is replaced by a quick stand-in with the same contract: progress per iteration,
-// `shouldStop` polled between iterations, a FitCancelledError when told to stop.
+// `shouldStop` polled between iterations, a FitCancelledError when told to stop, the last
+// iterate marked cancelled when told to finish.
 vi.mock('../core/nlme/fit', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../core/nlme/fit')>();
   return {
@@ -19,6 +20,10 @@ vi.mock('../core/nlme/fit', async (importOriginal) => {
       if (spec.name === 'pk2-iv') throw new Error('PK parameter V2 must be > 0, got -1');
       for (let i = 1; i <= 20; i++) {
         if (cb?.shouldStop?.()) throw new actual.FitCancelledError();
+        if (cb?.shouldFinish?.()) {
+          const cancelled = { iteration: i - 1, phase: 'estimation' as const };
+          return { ...fakeFitResult(spec, ds), converged: false, cancelled };
+        }
         cb?.onProgress?.({ iteration: i, ofv: 100 - i, phase: 'estimation', elapsedMs: i });
         await new Promise((r) => setTimeout(r, 2));
       }
@@ -75,6 +80,19 @@ describe('fitInWorker without Worker (the main-thread fallback)', () => {
     await expect(fitInWorker(dataset, spec, {}, { signal: controller.signal })).rejects.toThrow(
       /cancelled/,
     );
+  });
+
+  it('finishes early with the last iterate when `finish` aborts, instead of rejecting', async () => {
+    const finish = new AbortController();
+    const result = await fitInWorker(
+      dataset,
+      spec,
+      {},
+      // Progress is throttled: the first line (iteration 1) always comes.
+      { finish: finish.signal, onProgress: () => finish.abort() },
+    );
+    expect(result.cancelled).toEqual({ iteration: 1, phase: 'estimation' });
+    expect(result.converged).toBe(false);
   });
 
   it("passes the core's error on, naming the parameter", async () => {

@@ -14,9 +14,8 @@ import {
 export type JobOptions<P> = WorkerJobOptions<P>;
 
 /**
- * After a cancel message, a fit worker gets this long (ms) to stop by itself at its next
- * iteration before it is ended; a VPC, which cannot read messages while it runs, is ended at
- * once.
+ * After a cancel message, a fit or VPC worker gets this long (ms) to stop by itself at its next
+ * check (between iterations, between replicates) before it is ended.
  */
 const FIT_CANCEL_GRACE_MS = 1500;
 
@@ -29,7 +28,7 @@ export function isCancelled(err: unknown): boolean {
 
 type FitJobPlan<T, P> = Pick<
   WorkerJobPlan<FitRequest, FitResponse, T, P>,
-  'what' | 'request' | 'read' | 'onMainThread' | 'cancelGraceMs'
+  'what' | 'request' | 'read' | 'onMainThread' | 'cancelGraceMs' | 'finishEarly'
 >;
 
 /** A job in the fit worker (see runWorkerJob for the fallbacks). */
@@ -46,13 +45,22 @@ function runJob<T, P>(plan: FitJobPlan<T, P>, opts: JobOptions<P>): Promise<T> {
   );
 }
 
+export interface FitJobOptions extends JobOptions<FitProgress> {
+  /**
+   * Aborting this stops the fit at its next check and keeps what it has: the promise resolves
+   * with the last iterate, a result marked `cancelled` (aborting `signal` instead discards it).
+   */
+  readonly finish?: AbortSignal;
+}
+
 /** Fits a population model off the main thread (see runJob for the fallbacks). */
 export function fitInWorker(
   dataset: Dataset,
   spec: FitModelSpec,
   options: FitOptions = {},
-  opts: JobOptions<FitProgress> = {},
+  opts: FitJobOptions = {},
 ): Promise<FitResult> {
+  const { finish, ...jobOptions } = opts;
   return runJob<FitResult, FitProgress>(
     {
       what: 'fit',
@@ -63,11 +71,22 @@ export function fitInWorker(
           : msg.type === 'fit-progress'
             ? { progress: msg.progress }
             : null,
+      // shouldStop turns true for either signal; on the main thread the fit tells them apart.
       onMainThread: (onProgress, shouldStop) =>
-        runFitJob(dataset, spec, options, onProgress, shouldStop),
+        runFitJob(
+          dataset,
+          spec,
+          options,
+          onProgress,
+          () => shouldStop() && !(finish?.aborted ?? false),
+          () => finish?.aborted ?? false,
+        ),
       cancelGraceMs: FIT_CANCEL_GRACE_MS,
+      ...(finish
+        ? { finishEarly: { signal: finish, request: (id) => ({ type: 'finish', id }) } }
+        : {}),
     },
-    opts,
+    jobOptions,
   );
 }
 
@@ -93,7 +112,7 @@ export function vpcInWorker(
           : msg.type === 'vpc-progress'
             ? { progress: { done: msg.done, total: msg.total } }
             : null,
-      onMainThread: async (onProgress, shouldStop) =>
+      onMainThread: (onProgress, shouldStop) =>
         runVpcJob(
           model,
           dataset,
@@ -101,7 +120,7 @@ export function vpcInWorker(
           (done, total) => onProgress({ done, total }),
           shouldStop,
         ),
-      cancelGraceMs: 0,
+      cancelGraceMs: FIT_CANCEL_GRACE_MS,
     },
     opts,
   );

@@ -1,7 +1,7 @@
 import type { Dataset } from '../core/data/types';
 import { FitCancelledError, fitPopulation } from '../core/nlme/fit';
 import type { FitModelSpec, FitOptions, FitProgress, FitResult } from '../core/nlme/types';
-import { visualPredictiveCheck, type VpcResult } from '../core/nlme/vpc';
+import { VpcCancelledError, visualPredictiveCheckAsync, type VpcResult } from '../core/nlme/vpc';
 import type { PopulationModel } from '../core/pkpd/population';
 import { PROGRESS_INTERVAL_MS, type VpcRequestOptions } from './fitProtocol';
 
@@ -21,12 +21,17 @@ function throttle<T>(emit: (value: T) => void): (value: T, force?: boolean) => v
   };
 }
 
+/**
+ * A fit; `shouldStop` cancels it (the promise rejects), `shouldFinish` stops it with its last
+ * iterate (the promise resolves with a result marked `cancelled`).
+ */
 export function runFitJob(
   dataset: Dataset,
   spec: FitModelSpec,
   options: FitOptions | undefined,
   onProgress: (p: FitProgress) => void,
   shouldStop: () => boolean,
+  shouldFinish: () => boolean = () => false,
 ): Promise<FitResult> {
   const post = throttle(onProgress);
   let phase: FitProgress['phase'] | null = null;
@@ -36,18 +41,20 @@ export function runFitJob(
       phase = p.phase;
     },
     shouldStop,
+    shouldFinish,
   });
 }
 
+/** A VPC that yields between replicates, so `shouldStop` can turn true while it runs. */
 export function runVpcJob(
   model: PopulationModel,
   dataset: Dataset,
   options: VpcRequestOptions | undefined,
   onProgress: (done: number, total: number) => void,
   shouldStop: () => boolean,
-): VpcResult {
+): Promise<VpcResult> {
   const post = throttle<[number, number]>(([d, t]) => onProgress(d, t));
-  return visualPredictiveCheck(model, dataset, {
+  return visualPredictiveCheckAsync(model, dataset, {
     ...options,
     onProgress: (done, total) => post([done, total], done === total),
     shouldStop,
@@ -58,6 +65,7 @@ export function runVpcJob(
 export function isCancellation(err: unknown): boolean {
   return (
     err instanceof FitCancelledError ||
+    err instanceof VpcCancelledError ||
     (err instanceof Error && (err.name === 'FitCancelledError' || err.name === 'AbortError'))
   );
 }

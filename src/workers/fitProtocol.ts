@@ -34,7 +34,12 @@ export type FitRequest =
       readonly options?: VpcRequestOptions;
     }
   /** Stop the job with this id at its next check (a fit checks between iterations). */
-  | { readonly type: 'cancel'; readonly id: number };
+  | { readonly type: 'cancel'; readonly id: number }
+  /**
+   * Stop the fit with this id at its next check and answer with what it has: a 'fit-result'
+   * whose result is marked `cancelled` (the last iterate).
+   */
+  | { readonly type: 'finish'; readonly id: number };
 
 export type FitResponse =
   | { readonly type: 'fit-progress'; readonly id: number; readonly progress: FitProgress }

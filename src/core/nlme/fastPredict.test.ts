@@ -120,3 +120,46 @@ describe('fixed-grid predictions agree with the adaptive engine', () => {
     }
   });
 });
+
+describe('what predictSubject keeps between calls', () => {
+  const s = subjects[0];
+  const pd: PdParameters = pds[0];
+  const fresh = (p: PkParameters, q: PdParameters) => {
+    // A design of its own has nothing cached.
+    const design = buildSubjectDesign('oral1', s.doses, s.observations);
+    const out = new Float64Array(design.nObs);
+    predictSubject(design, p, q, out);
+    return out;
+  };
+
+  it('never answers with another parameter set’s predictions, whatever the order of calls', () => {
+    const design = buildSubjectDesign('oral1', s.doses, s.observations);
+    const pkA = pk;
+    const pkB = { ...pk, CL: pk.CL * 1.01 };
+    const pkC = { ...pk, ka: 1.2 };
+    const pdK = { ...pd, kout: 0.6 } as PdParameters;
+    const out = new Float64Array(design.nObs);
+    for (const [p, q] of [
+      [pkA, pd],
+      [pkB, pd],
+      [pkA, pdK],
+      [pkC, pd],
+      [pkB, pdK],
+      [pkA, pd],
+    ] as const) {
+      predictSubject(design, p, q, out);
+      expect(Array.from(out)).toEqual(Array.from(fresh(p, q)));
+    }
+  });
+
+  it('a cuts-only design has exactly the dose and observation times as nodes', () => {
+    const design = buildSubjectDesign('oral1', s.doses, s.observations, { cutsOnly: true });
+    const doseTimes = s.doses.flatMap((d) =>
+      Array.from({ length: (d.addl ?? 0) + 1 }, (_, k) => d.time + k * (d.ii ?? 0)),
+    );
+    const cuts = [...new Set([...doseTimes, ...s.observations.map((o) => o.time)])].sort(
+      (a, b) => a - b,
+    );
+    expect(Array.from(design.nodeTime)).toEqual(cuts);
+  });
+});

@@ -88,7 +88,7 @@ export function buildSubjectDesign(
   opts: GridOptions = {},
 ): SubjectDesign {
   const hMin = opts.hMin ?? 0.05;
-  const hMax = opts.cutsOnly ? Infinity : (opts.hMax ?? 4);
+  const hMax = opts.hMax ?? 4;
   const events = expandDoses(doses);
   const nObs = observations.length;
   const obsDvid = Int8Array.from(observations, (o) => o.dvid);
@@ -132,6 +132,11 @@ export function buildSubjectDesign(
   let t = cuts[0];
   for (let c = 0; c < cuts.length; c++) {
     const cut = cuts[c];
+    if (opts.cutsOnly) {
+      if (cut > t) nodes.push(cut);
+      t = cut;
+      continue;
+    }
     if (kicks.has(t)) h = hMin;
     while (t < cut) {
       const remaining = cut - t;
@@ -203,25 +208,88 @@ export function buildSubjectDesign(
 /** Per-evaluation work arrays, reused across subjects. */
 class Workspace {
   private prop = new Float64Array(0);
-  private lam = new Float64Array(0);
   private pd = new Float64Array(0);
+  private p = [new Float64Array(0), new Float64Array(0)];
+  /** p and q of a response at one concentration. */
+  readonly pq = new Float64Array(2);
+  /** Weights of one step of a response with varying loss. */
+  readonly stepWeights = new Float64Array(4);
   propagators(nDt: number): Float64Array {
     if (this.prop.length < nDt * 15) this.prop = new Float64Array(nDt * 15);
     return this.prop;
   }
-  weights(nDt: number): Float64Array {
-    if (this.lam.length < nDt * 4) this.lam = new Float64Array(nDt * 4);
-    return this.lam;
-  }
   pdNode(nNodes: number): Float64Array {
     if (this.pd.length < nNodes) this.pd = new Float64Array(nNodes);
     return this.pd;
+  }
+  /** Production rates at the nodes (which 0) or at the mid-steps (which 1). */
+  production(nNodes: number, which: 0 | 1): Float64Array {
+    if (this.p[which].length < nNodes) this.p[which] = new Float64Array(nNodes);
+    return this.p[which];
   }
 }
 
 const work = new Workspace();
 const unit = new Float64Array(3);
 const col = new Float64Array(3);
+
+/** Central concentrations of one subject for one set of PK parameters. */
+interface PkSolution {
+  /** The PK parameters (absent ones 0) the arrays hold; NaN while empty. */
+  CL: number;
+  V: number;
+  ka: number;
+  Q: number;
+  V2: number;
+  /** Central concentration (mg/L) at every node, and at the middle of the step from it. */
+  readonly conc: Float64Array;
+  readonly mid: Float64Array;
+}
+
+/**
+ * What a subject's predictions keep between calls. An estimation calls predictSubject for the
+ * same subject many times in a row with small changes: a finite-difference Jacobian moves one
+ * random effect at a time, so the PD effects' columns keep the PK of the point they start from
+ * and every column but kout's keeps the PD loss rate.
+ */
+interface DesignCache {
+  /**
+   * Two PK solutions. A miss overwrites the one that did not serve the latest hit, so the point
+   * a Jacobian is taken at survives its PK columns.
+   */
+  readonly pk: readonly [PkSolution, PkSolution];
+  lastHit: 0 | 1;
+  /** Loss rate (1/h) the weights are for; NaN while none. */
+  lambda: number;
+  /** etdWeights for `lambda` per distinct step length (4 per step, in `dts` order). */
+  readonly weights: Float64Array;
+}
+
+const designCaches = new WeakMap<SubjectDesign, DesignCache>();
+
+function cacheFor(design: SubjectDesign): DesignCache {
+  let cache = designCaches.get(design);
+  if (!cache) {
+    const n = design.nodeTime.length;
+    const empty = (): PkSolution => ({
+      CL: NaN,
+      V: NaN,
+      ka: NaN,
+      Q: NaN,
+      V2: NaN,
+      conc: new Float64Array(n),
+      mid: new Float64Array(n),
+    });
+    cache = {
+      pk: [empty(), empty()],
+      lastHit: 0,
+      lambda: NaN,
+      weights: new Float64Array(design.dts.length * 4),
+    };
+    designCaches.set(design, cache);
+  }
+  return cache;
+}
 
 /**
  * Predictions for one subject into `out` (length design.nObs): concentration (mg/L) for DVID 1,
@@ -250,42 +318,11 @@ export function predictSubject(
   }
   const nNodes = design.nodeTime.length;
   if (nNodes === 0) return;
-  const { conc, mid } = nodeConcentrations(design, pk);
-  const { dts, stepDt } = design;
-  const nDt = dts.length;
+  const cache = cacheFor(design);
+  const { conc, mid } = nodeConcentrations(design, cache, pk);
   const response = pd && !isDirectPd(pd) ? linearResponse(pd) : null;
   const pdNode = work.pdNode(nNodes);
-  if (response) {
-    const pq = new Float64Array(2);
-    // Production-type responses (I, III) and the effect compartment have a constant loss rate:
-    // their weights depend on the step only, so they are computed once per distinct step.
-    response.coefficients(0, pq);
-    const q0 = pq[1];
-    response.coefficients(1, pq);
-    const constantLoss = pq[1] === q0;
-    const lam = work.weights(nDt);
-    if (constantLoss) for (let u = 0; u < nDt; u++) etdWeights(q0, dts[u], lam, u * 4);
-    const wStep = new Float64Array(4);
-    let y = response.y0;
-    for (let k = 0; k < nNodes; k++) {
-      pdNode[k] = y;
-      if (k + 1 === nNodes) break;
-      const u = stepDt[k];
-      y = responseStep(
-        response,
-        pq,
-        constantLoss,
-        lam,
-        u * 4,
-        wStep,
-        dts[u],
-        y,
-        conc[k],
-        mid[k],
-        conc[k + 1],
-      );
-    }
-  }
+  if (response) integrateResponse(design, cache, response, conc, mid, pdNode);
   const { obsNode, obsDvid } = design;
   for (let i = 0; i < design.nObs; i++) {
     const k = obsNode[i];
@@ -296,33 +333,79 @@ export function predictSubject(
   }
 }
 
-interface ConcentrationCache {
-  key: Float64Array;
-  conc: Float64Array;
-  mid: Float64Array;
+/** The PD state at every node (into `y`), from the concentrations at nodes and mid-steps. */
+function integrateResponse(
+  design: SubjectDesign,
+  cache: DesignCache,
+  response: LinearResponse,
+  conc: Float64Array,
+  mid: Float64Array,
+  y: Float64Array,
+): void {
+  const { dts, stepDt } = design;
+  const nNodes = design.nodeTime.length;
+  const pq = work.pq;
+  response.coefficients(0, pq);
+  const q0 = pq[1];
+  response.coefficients(1, pq);
+  let state = response.y0;
+  if (pq[1] === q0) {
+    // Production-type responses (I, III) and the effect compartment have a constant loss rate:
+    // their weights depend on the step only (computed once per distinct step and loss rate),
+    // and p is evaluated once per node and once per mid-step, each grid in one call.
+    const w = cache.weights;
+    if (cache.lambda !== q0) {
+      for (let u = 0; u < dts.length; u++) etdWeights(q0, dts[u], w, u * 4);
+      cache.lambda = q0;
+    }
+    const pNode = work.production(nNodes, 0);
+    const pMid = work.production(nNodes, 1);
+    response.productionAt(conc, nNodes, pNode);
+    response.productionAt(mid, nNodes - 1, pMid);
+    for (let k = 0; k < nNodes; k++) {
+      y[k] = state;
+      if (k + 1 === nNodes) break;
+      const at = stepDt[k] * 4;
+      state = w[at] * state + w[at + 1] * pNode[k] + w[at + 2] * pMid[k] + w[at + 3] * pNode[k + 1];
+    }
+    return;
+  }
+  for (let k = 0; k < nNodes; k++) {
+    y[k] = state;
+    if (k + 1 === nNodes) break;
+    state = varyingLossStep(response, dts[stepDt[k]], state, conc[k], mid[k], conc[k + 1]);
+  }
 }
-const concentrationCache = new WeakMap<SubjectDesign, ConcentrationCache>();
 
 /**
  * Central concentration (mg/L) at every node and at the middle of every step, for these PK
- * parameters. Cached per subject: when only PD parameters change (a PD fit given individual PK,
- * or finite differences in PD parameters) the PK work is skipped.
+ * parameters, from the subject's cache when they are the same as one of its last two sets:
+ * when only PD parameters change (a PD fit given individual PK, or finite differences in PD
+ * parameters) the PK work is skipped.
  */
 function nodeConcentrations(
   design: SubjectDesign,
+  cache: DesignCache,
   pk: PkParameters,
-): { conc: Float64Array; mid: Float64Array } {
-  const nNodes = design.nodeTime.length;
-  const key = Float64Array.of(pk.CL, pk.V, pk.ka ?? 0, pk.Q ?? 0, pk.V2 ?? 0);
-  let cache = concentrationCache.get(design);
-  if (cache && cache.key.every((v, i) => v === key[i])) return cache;
-  if (!cache) {
-    cache = { key, conc: new Float64Array(nNodes), mid: new Float64Array(nNodes) };
-    concentrationCache.set(design, cache);
-  } else {
-    cache.key = key;
+): PkSolution {
+  const ka = pk.ka ?? 0;
+  const Q = pk.Q ?? 0;
+  const V2 = pk.V2 ?? 0;
+  for (let i = 0; i < 2; i++) {
+    const e = cache.pk[i];
+    if (e.CL === pk.CL && e.V === pk.V && e.ka === ka && e.Q === Q && e.V2 === V2) {
+      cache.lastHit = i as 0 | 1;
+      return e;
+    }
   }
-  const { conc, mid } = cache;
+  const solution = cache.pk[cache.lastHit === 0 ? 1 : 0];
+  solution.CL = pk.CL;
+  solution.V = pk.V;
+  solution.ka = ka;
+  solution.Q = Q;
+  solution.V2 = V2;
+  const nNodes = design.nodeTime.length;
+  const { conc, mid } = solution;
   const { dts, stepDt, nodeRd, nodeRc, bolusNode, bolusSlot, bolusAmt } = design;
   const nDt = dts.length;
   const prop = work.propagators(nDt);
@@ -330,7 +413,7 @@ function nodeConcentrations(
   const V = sys.V;
   const slots = sys.twoCompartment ? 3 : 2;
   // Half-step propagators: 3×3 matrix (column-major) + depot and central input responses.
-  const sylvester = sylvesterProjectors(sys);
+  const sylvester = sylvesterProjectors(sys, projectors);
   for (let u = 0; u < nDt; u++) {
     const half = dts[u] / 2;
     const base = u * 15;
@@ -364,6 +447,8 @@ function nodeConcentrations(
       prop[base + 14] = col[2];
     }
   }
+  // One compartment: the peripheral slot's row and column are zero, so the walk skips them.
+  const peripheral = slots === 3;
   let a0 = 0;
   let a1 = 0;
   let a2 = 0;
@@ -385,25 +470,39 @@ function nodeConcentrations(
     const base = stepDt[k] * 15;
     const rd = nodeRd[k];
     const rc = nodeRc[k];
-    let h0 = prop[base] * a0 + prop[base + 3] * a1 + prop[base + 6] * a2;
-    let h1 = prop[base + 1] * a0 + prop[base + 4] * a1 + prop[base + 7] * a2;
-    let h2 = prop[base + 2] * a0 + prop[base + 5] * a1 + prop[base + 8] * a2;
-    if (rd !== 0 || rc !== 0) {
+    const input = rd !== 0 || rc !== 0;
+    let h0: number;
+    let h1: number;
+    let h2 = 0;
+    if (peripheral) {
+      h0 = prop[base] * a0 + prop[base + 3] * a1 + prop[base + 6] * a2;
+      h1 = prop[base + 1] * a0 + prop[base + 4] * a1 + prop[base + 7] * a2;
+      h2 = prop[base + 2] * a0 + prop[base + 5] * a1 + prop[base + 8] * a2;
+    } else {
+      h0 = prop[base] * a0 + prop[base + 3] * a1;
+      h1 = prop[base + 1] * a0 + prop[base + 4] * a1;
+    }
+    if (input) {
       h0 += rd * prop[base + 9] + rc * prop[base + 12];
       h1 += rd * prop[base + 10] + rc * prop[base + 13];
       h2 += rd * prop[base + 11] + rc * prop[base + 14];
     }
     mid[k] = h1 / V;
-    a0 = prop[base] * h0 + prop[base + 3] * h1 + prop[base + 6] * h2;
-    a1 = prop[base + 1] * h0 + prop[base + 4] * h1 + prop[base + 7] * h2;
-    a2 = prop[base + 2] * h0 + prop[base + 5] * h1 + prop[base + 8] * h2;
-    if (rd !== 0 || rc !== 0) {
+    if (peripheral) {
+      a0 = prop[base] * h0 + prop[base + 3] * h1 + prop[base + 6] * h2;
+      a1 = prop[base + 1] * h0 + prop[base + 4] * h1 + prop[base + 7] * h2;
+      a2 = prop[base + 2] * h0 + prop[base + 5] * h1 + prop[base + 8] * h2;
+    } else {
+      a0 = prop[base] * h0 + prop[base + 3] * h1;
+      a1 = prop[base + 1] * h0 + prop[base + 4] * h1;
+    }
+    if (input) {
       a0 += rd * prop[base + 9] + rc * prop[base + 12];
       a1 += rd * prop[base + 10] + rc * prop[base + 13];
       a2 += rd * prop[base + 11] + rc * prop[base + 14];
     }
   }
-  return cache;
+  return solution;
 }
 
 /**
@@ -446,24 +545,20 @@ export function etdWeights(lambda: number, h: number, out: Float64Array, at: num
 }
 
 /**
- * One step of a linear-response PD state y′ = p(C) − q(C)·y with concentrations at the start,
- * middle and end of the step. Constant q: exact integrating factor with quadratic p. Varying q
- * (indirect response II and IV): q frozen at the mid-step value and the remainder (q − q_mid)·y
- * corrected twice.
+ * One step of a linear-response PD state y′ = p(C) − q(C)·y whose loss rate q varies with the
+ * concentration (indirect response II and IV), from the concentrations at the start, middle and
+ * end of the step: q frozen at the mid-step value and the remainder (q − q_mid)·y corrected
+ * twice.
  */
-function responseStep(
+function varyingLossStep(
   response: LinearResponse,
-  pq: Float64Array,
-  constantLoss: boolean,
-  weights: Float64Array,
-  at: number,
-  wStep: Float64Array,
   dt: number,
   y0: number,
   c0: number,
   cm: number,
   c1: number,
 ): number {
+  const pq = work.pq;
   response.coefficients(c0 > 0 ? c0 : 0, pq);
   const p0 = pq[0];
   const q0 = pq[1];
@@ -473,9 +568,7 @@ function responseStep(
   response.coefficients(c1 > 0 ? c1 : 0, pq);
   const p1 = pq[0];
   const q1 = pq[1];
-  if (constantLoss) {
-    return weights[at] * y0 + weights[at + 1] * p0 + weights[at + 2] * pm + weights[at + 3] * p1;
-  }
+  const wStep = work.stepWeights;
   etdWeights(qm, dt, wStep, 0);
   let y1 = y0;
   for (let iter = 0; iter < 3; iter++) {
@@ -495,12 +588,29 @@ function responseStep(
  * null (use the general propagation) when two rates nearly coincide.
  */
 interface Projectors {
-  readonly lambdas: Float64Array;
+  /** The eigenvalues (1/h, negative); the first `m` of `lambdaSpace` when built in place. */
+  lambdas: Float64Array;
   /** Per eigenvalue, a 3×3 projector (row-major). */
   readonly p: Float64Array;
 }
 
-export function sylvesterProjectors(sys: LinearPkSystem): Projectors | null {
+/** Room for three eigenvalues and their projectors, filled in place by sylvesterProjectors. */
+function projectorSpace(): Projectors & { readonly lambdaSpace: Float64Array } {
+  const lambdaSpace = new Float64Array(3);
+  return { lambdas: lambdaSpace, lambdaSpace, p: new Float64Array(27) };
+}
+
+/** The projectors of the PK system of the latest prediction (no re-entrance). */
+const projectors = projectorSpace();
+
+/**
+ * The projectors of `sys`, written into `into` when given (no allocation: this runs for every
+ * new set of PK parameters of a fit), else into new arrays.
+ */
+export function sylvesterProjectors(
+  sys: LinearPkSystem,
+  into: ReturnType<typeof projectorSpace> = projectorSpace(),
+): Projectors | null {
   // rows: derivative of slot r; columns: amount in slot c; unused slots are zero rows/columns
   const used0 = sys.oral;
   const used2 = sys.twoCompartment;
@@ -517,7 +627,7 @@ export function sylvesterProjectors(sys: LinearPkSystem): Projectors | null {
     K[8] = -sys.k21;
   }
   let m = 0;
-  const lambdas = new Float64Array(3);
+  const lambdas = into.lambdaSpace;
   if (used0) lambdas[m++] = -sys.ka;
   if (used2) {
     lambdas[m++] = -sys.alpha;
@@ -532,7 +642,7 @@ export function sylvesterProjectors(sys: LinearPkSystem): Projectors | null {
       if (Math.abs(lambdas[i] - lambdas[j]) < 1e-3 * scale) return null;
     }
   }
-  const p = new Float64Array(9 * m);
+  const p = into.p;
   for (let i = 0; i < m; i++) {
     const acc = projAcc;
     acc.fill(0);
@@ -565,7 +675,9 @@ export function sylvesterProjectors(sys: LinearPkSystem): Projectors | null {
     }
     p.set(acc, 9 * i);
   }
-  return { lambdas: lambdas.subarray(0, m), p };
+  // A view of the first m eigenvalues, made once per count: creating one costs an allocation.
+  if (into.lambdas.length !== m) into.lambdas = lambdas.subarray(0, m);
+  return into;
 }
 
 const projK = new Float64Array(9);

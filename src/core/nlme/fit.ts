@@ -12,6 +12,12 @@ export interface FitCallbacks {
   readonly onProgress?: (p: FitProgress) => void;
   /** Polled between evaluations; return true to stop (the promise rejects with FitCancelledError). */
   readonly shouldStop?: () => boolean;
+  /**
+   * Polled like shouldStop; return true to stop and keep what the fit has: the promise resolves
+   * with the last accepted iterate as a result marked `cancelled` (not converged, no standard
+   * errors, the message saying where it stopped).
+   */
+  readonly shouldFinish?: () => boolean;
   /** Per-iteration internals of the optimiser, for diagnosing slow or failing fits. */
   readonly trace?: (info: {
     iteration: number;
@@ -32,6 +38,9 @@ export class FitCancelledError extends Error {
   }
 }
 
+/** Thrown inside `estimate` when shouldFinish asks it to stop with what it has. */
+class FinishRequested extends Error {}
+
 /** Lets a worker's message queue run (a cancel message) about every 50 ms of work. */
 class Yielder {
   private last = Date.now();
@@ -43,6 +52,7 @@ class Yielder {
       await new Promise<void>((resolve) => setTimeout(resolve, 0));
     }
     if (this.cb.shouldStop?.()) throw new FitCancelledError();
+    if (this.cb.shouldFinish?.()) throw new FinishRequested();
   }
 }
 
@@ -57,7 +67,8 @@ const cloneEtas = (etas: readonly Float64Array[]) => etas.map((e) => Float64Arra
  * objective evaluation re-solves every subject's conditional mode from the last one.
  * Covariance step: the R matrix (finite-difference Hessian of the objective), Cov = 2·R⁻¹.
  *
- * Yields to the event loop regularly so a worker can receive a cancel message.
+ * Yields to the event loop regularly so a worker can receive a cancel message: shouldStop
+ * rejects, shouldFinish resolves with the last iterate marked `cancelled`.
  */
 export async function fitPopulation(
   ds: Dataset,
@@ -81,20 +92,63 @@ export async function fitPopulation(
   });
   const pkSpec = pkOnlySpec(spec);
   const pk = await estimate(ds, pkSpec, { ...opts, covariance: false }, stage(0, 'pk'));
+  if (pk.cancelled) return cancelledStage(pk, 'pk', 0, started, STAGE_NOTES.pk);
   const pdSpec = pdGivenPkSpec(spec, pk);
   const pd = await estimate(ds, pdSpec, { ...opts, covariance: false }, stage(pk.iterations, 'pd'));
+  if (pd.cancelled) return cancelledStage(pd, 'pd', pk.iterations, started, STAGE_NOTES.pd);
   const joint = await estimate(
     ds,
     jointSpecFrom(spec, pk, pd),
     opts,
     stage(pk.iterations + pd.iterations, 'joint'),
   );
+  const iterations = pk.iterations + pd.iterations + joint.iterations;
+  const stages = `started from a PK fit, ${pk.iterations} iterations, and a PD fit given individual PK, ${pd.iterations} iterations`;
+  if (joint.cancelled) {
+    const before = pk.iterations + pd.iterations;
+    return cancelledStage(joint, 'joint', before, started, `in the joint PK+PD stage (${stages})`);
+  }
   return {
     ...joint,
-    iterations: pk.iterations + pd.iterations + joint.iterations,
-    message: `${joint.message} (started from a PK fit, ${pk.iterations} iterations, and a PD fit given individual PK, ${pd.iterations} iterations)`,
+    iterations,
+    message: `${joint.message} (${stages})`,
     elapsedMs: Date.now() - started,
   };
+}
+
+/** What a staged fit cancelled in its first two stages returns, in words. */
+const STAGE_NOTES = {
+  pk: 'in the PK stage: these are estimates of the PK part alone, fitted to the concentrations; the PD was not fitted',
+  pd: 'in the PD stage: the PD part fitted to the biomarker with each subject’s PK fixed at the PK stage’s estimates; PK and PD were not fitted together',
+} as const;
+
+/**
+ * A staged fit's result when the user cancelled it during `stage`, after `before` iterations of
+ * the stages before; `note` says what the estimates are.
+ */
+function cancelledStage(
+  result: FitResult,
+  stage: 'pk' | 'pd' | 'joint',
+  before: number,
+  started: number,
+  note: string,
+): FitResult {
+  const cancelled = result.cancelled as NonNullable<FitResult['cancelled']>;
+  const iteration = cancelled.iteration + before;
+  return {
+    ...result,
+    iterations: result.iterations + before,
+    cancelled: { ...cancelled, iteration, stage },
+    message: `${cancelledMessage(iteration, cancelled.phase)} ${note}.`,
+    elapsedMs: Date.now() - started,
+  };
+}
+
+/** The first words of a cancelled fit's message. */
+function cancelledMessage(iteration: number, phase: 'estimation' | 'covariance'): string {
+  return phase === 'covariance'
+    ? `Cancelled at iteration ${iteration}, during the covariance step: the estimation had finished, but there are no standard errors`
+    : `Cancelled at iteration ${iteration}: the estimates are the last iterate, not an optimum, and have no standard errors`;
 }
 
 const isPk = (name: string) => (PK_PARAMETER_NAMES as readonly string[]).includes(name);
@@ -219,7 +273,6 @@ async function estimate(
     );
   }
   report(0, f, 'estimation');
-  await yielder.maybe(true);
 
   const scratch = cloneEtas(etas);
   const nSubj = problem.subjects.length;
@@ -287,136 +340,145 @@ async function estimate(
   };
 
   const { lo, hi } = problem.bounds();
-  let central = false;
-  let { g, G } = await gradient(central);
-  let mode: 'scoring' | 'bfgs' = 'scoring';
-  let mu = 0.01;
-  let B = scoringInverse(G, mu) ?? identity(n, 0.01);
-
   let iteration = 0;
   let converged = false;
   let message = `Stopped after the maximum of ${maxIterations} iterations.`;
-  let smallSteps = 0;
-  const trialEtas = cloneEtas(etas);
-  const trialFi = new Float64Array(nSubj);
-  while (iteration < maxIterations) {
-    iteration++;
-    // Parameters at a bound that the step would push outwards take no part in this step.
-    const atLo = Array.from(x, (v, k) => v <= lo[k] + 1e-9);
-    const atHi = Array.from(x, (v, k) => v >= hi[k] - 1e-9);
-    const active = Array.from(x, (_, k) => (atLo[k] && g[k] > 0) || (atHi[k] && g[k] < 0));
-    let d = new Float64Array(n);
-    for (let round = 0; round < 4; round++) {
-      const gf = Float64Array.from(g, (v, k) => (active[k] ? 0 : v));
-      if (mode === 'scoring') {
-        const Gf = Float64Array.from(G, (v, idx) => (active[idx % n] ? 0 : v));
-        B = scoringInverse(Gf, mu) ?? identity(n, 0.01);
-      }
-      d = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        if (active[i]) continue;
-        let v = 0;
-        for (let k = 0; k < n; k++) if (!active[k]) v -= B[i * n + k] * gf[k];
-        d[i] = v;
-      }
-      // A scoring step longer than e-fold in any parameter: damp more instead of truncating.
-      if (mode === 'scoring' && mu < 1e4 && d.some((v) => Math.abs(v) > 1)) {
-        mu *= 10;
-        round--;
-        continue;
-      }
-      let changed = false;
-      for (let k = 0; k < n; k++) {
-        if (!active[k] && ((atLo[k] && d[k] < 0) || (atHi[k] && d[k] > 0))) {
-          active[k] = true;
-          changed = true;
-        }
-      }
-      if (!changed) break;
-    }
-    for (let k = 0; k < n; k++) if (active[k]) d[k] = 0;
-    let slope = 0;
-    for (let i = 0; i < n; i++) slope += g[i] * d[i];
-    if (!(slope < 0)) {
-      const gm = Math.max(1e-12, ...g.map(Math.abs));
-      B = identity(n, Math.min(1, 0.1 / gm));
-      for (let i = 0; i < n; i++) d[i] = active[i] ? 0 : -B[i * n + i] * g[i];
-      slope = 0;
-      for (let i = 0; i < n; i++) slope += g[i] * d[i];
-    }
-    const dMax = d.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-    let alpha = dMax > 1 ? 1 / dMax : 1;
-    let fNew = Infinity;
-    const xNew = new Float64Array(n);
-    for (let ls = 0; ls < 20; ls++) {
-      for (let i = 0; i < n; i++) xNew[i] = Math.min(hi[i], Math.max(lo[i], x[i] + alpha * d[i]));
-      fNew = objective(problem, xNew, etas, trialEtas, trialFi);
-      if (Number.isFinite(fNew) && fNew <= f + 1e-4 * alpha * slope) break;
-      alpha *= ls < 2 ? 0.5 : 0.2;
-      fNew = Infinity;
-      await yielder.maybe();
-    }
-    if (!Number.isFinite(fNew)) {
-      if (mode === 'scoring' && mu < 1e3) {
-        mu *= 10;
-        continue;
-      }
-      if (!central) {
-        central = true;
-        ({ g, G } = await gradient(true));
-        mode = 'scoring';
-        mu = 0.01;
-        continue;
-      }
-      converged = newtonDecrement(B, g, n) < 0.1;
-      message = converged
-        ? 'Converged: no further decrease of the objective is possible at this precision.'
-        : 'Stopped: the line search found no lower objective value (the gradient is not small; treat the estimates with care).';
-      break;
-    }
-    const decrease = f - fNew;
-    cb.trace?.({
-      iteration,
-      mode,
-      damping: mu,
-      stepLength: alpha,
-      decrease,
-      x: Array.from(xNew),
-      names: problem.xNames,
-    });
-    const s = new Float64Array(n);
-    for (let i = 0; i < n; i++) s[i] = xNew[i] - x[i];
-    x = xNew;
-    f = fNew;
-    fi = Float64Array.from(trialFi);
-    for (let i = 0; i < etas.length; i++) etas[i].set(trialEtas[i]);
-    report(iteration, f, 'estimation');
+  /** Where a shouldFinish request stopped the fit, if one did. */
+  let finishedEarly: 'estimation' | 'covariance' | null = null;
+  try {
     await yielder.maybe(true);
-    if (mode === 'scoring') mu = Math.max(1e-4, mu / 3);
+    let central = false;
+    let { g, G } = await gradient(central);
+    let mode: 'scoring' | 'bfgs' = 'scoring';
+    let mu = 0.01;
+    let B = scoringInverse(G, mu) ?? identity(n, 0.01);
+    let smallSteps = 0;
+    const trialEtas = cloneEtas(etas);
+    const trialFi = new Float64Array(nSubj);
+    while (iteration < maxIterations) {
+      iteration++;
+      // Parameters at a bound that the step would push outwards take no part in this step.
+      const atLo = Array.from(x, (v, k) => v <= lo[k] + 1e-9);
+      const atHi = Array.from(x, (v, k) => v >= hi[k] - 1e-9);
+      const active = Array.from(x, (_, k) => (atLo[k] && g[k] > 0) || (atHi[k] && g[k] < 0));
+      let d = new Float64Array(n);
+      for (let round = 0; round < 4; round++) {
+        const gf = Float64Array.from(g, (v, k) => (active[k] ? 0 : v));
+        if (mode === 'scoring') {
+          const Gf = Float64Array.from(G, (v, idx) => (active[idx % n] ? 0 : v));
+          B = scoringInverse(Gf, mu) ?? identity(n, 0.01);
+        }
+        d = new Float64Array(n);
+        for (let i = 0; i < n; i++) {
+          if (active[i]) continue;
+          let v = 0;
+          for (let k = 0; k < n; k++) if (!active[k]) v -= B[i * n + k] * gf[k];
+          d[i] = v;
+        }
+        // A scoring step longer than e-fold in any parameter: damp more instead of truncating.
+        if (mode === 'scoring' && mu < 1e4 && d.some((v) => Math.abs(v) > 1)) {
+          mu *= 10;
+          round--;
+          continue;
+        }
+        let changed = false;
+        for (let k = 0; k < n; k++) {
+          if (!active[k] && ((atLo[k] && d[k] < 0) || (atHi[k] && d[k] > 0))) {
+            active[k] = true;
+            changed = true;
+          }
+        }
+        if (!changed) break;
+      }
+      for (let k = 0; k < n; k++) if (active[k]) d[k] = 0;
+      let slope = 0;
+      for (let i = 0; i < n; i++) slope += g[i] * d[i];
+      if (!(slope < 0)) {
+        const gm = Math.max(1e-12, ...g.map(Math.abs));
+        B = identity(n, Math.min(1, 0.1 / gm));
+        for (let i = 0; i < n; i++) d[i] = active[i] ? 0 : -B[i * n + i] * g[i];
+        slope = 0;
+        for (let i = 0; i < n; i++) slope += g[i] * d[i];
+      }
+      const dMax = d.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      let alpha = dMax > 1 ? 1 / dMax : 1;
+      let fNew = Infinity;
+      const xNew = new Float64Array(n);
+      for (let ls = 0; ls < 20; ls++) {
+        for (let i = 0; i < n; i++) xNew[i] = Math.min(hi[i], Math.max(lo[i], x[i] + alpha * d[i]));
+        fNew = objective(problem, xNew, etas, trialEtas, trialFi);
+        if (Number.isFinite(fNew) && fNew <= f + 1e-4 * alpha * slope) break;
+        alpha *= ls < 2 ? 0.5 : 0.2;
+        fNew = Infinity;
+        await yielder.maybe();
+      }
+      if (!Number.isFinite(fNew)) {
+        if (mode === 'scoring' && mu < 1e3) {
+          mu *= 10;
+          continue;
+        }
+        if (!central) {
+          central = true;
+          ({ g, G } = await gradient(true));
+          mode = 'scoring';
+          mu = 0.01;
+          continue;
+        }
+        converged = newtonDecrement(B, g, n) < 0.1;
+        message = converged
+          ? 'Converged: no further decrease of the objective is possible at this precision.'
+          : 'Stopped: the line search found no lower objective value (the gradient is not small; treat the estimates with care).';
+        break;
+      }
+      const decrease = f - fNew;
+      cb.trace?.({
+        iteration,
+        mode,
+        damping: mu,
+        stepLength: alpha,
+        decrease,
+        x: Array.from(xNew),
+        names: problem.xNames,
+      });
+      const s = new Float64Array(n);
+      for (let i = 0; i < n; i++) s[i] = xNew[i] - x[i];
+      x = xNew;
+      f = fNew;
+      fi = Float64Array.from(trialFi);
+      for (let i = 0; i < etas.length; i++) etas[i].set(trialEtas[i]);
+      report(iteration, f, 'estimation');
+      await yielder.maybe(true);
+      if (mode === 'scoring') mu = Math.max(1e-4, mu / 3);
 
-    if (!central && decrease < 0.05) central = true;
-    const next = await gradient(central);
-    const y = new Float64Array(n);
-    for (let i = 0; i < n; i++) y[i] = next.g[i] - g[i];
-    g = next.g;
-    G = next.G;
-    if (mode === 'scoring' && (decrease < 1 || iteration >= 8)) {
-      // Scoring has done the coarse work; refine with quasi-Newton from its curvature.
-      mode = 'bfgs';
-      B = scoringInverse(G, mu) ?? B;
-    } else if (mode === 'bfgs') {
-      bfgsUpdate(B, s, y, n);
-    }
+      if (!central && decrease < 0.05) central = true;
+      const next = await gradient(central);
+      const y = new Float64Array(n);
+      for (let i = 0; i < n; i++) y[i] = next.g[i] - g[i];
+      g = next.g;
+      G = next.G;
+      if (mode === 'scoring' && (decrease < 1 || iteration >= 8)) {
+        // Scoring has done the coarse work; refine with quasi-Newton from its curvature.
+        mode = 'bfgs';
+        B = scoringInverse(G, mu) ?? B;
+      } else if (mode === 'bfgs') {
+        bfgsUpdate(B, s, y, n);
+      }
 
-    if (decrease < ofvTol) smallSteps++;
-    else smallSteps = 0;
-    if (central && (smallSteps >= 2 || (decrease < ofvTol && newtonDecrement(B, g, n) < 1e-2))) {
-      converged = newtonDecrement(B, g, n) < 0.1;
-      message = converged
-        ? `Converged: the objective changed by less than ${ofvTol} and the gradient is small.`
-        : `Stopped: the objective changes by less than ${ofvTol} but the gradient is not small.`;
-      break;
+      if (decrease < ofvTol) smallSteps++;
+      else smallSteps = 0;
+      if (central && (smallSteps >= 2 || (decrease < ofvTol && newtonDecrement(B, g, n) < 1e-2))) {
+        converged = newtonDecrement(B, g, n) < 0.1;
+        message = converged
+          ? `Converged: the objective changed by less than ${ofvTol} and the gradient is small.`
+          : `Stopped: the objective changes by less than ${ofvTol} but the gradient is not small.`;
+        break;
+      }
     }
+  } catch (err) {
+    // x, f and etas hold the last accepted iterate: trial points live in their own arrays.
+    if (!(err instanceof FinishRequested)) throw err;
+    finishedEarly = 'estimation';
+    converged = false;
   }
   problem.etaHat = etas;
 
@@ -424,9 +486,20 @@ async function estimate(
   let cov: Float64Array | null = null;
   let covMessage = 'Not requested.';
   let hessian: Float64Array | null = null;
-  if (opts.covariance ?? true) {
+  let fd: { H: Float64Array; complete: boolean } | null = null;
+  if (finishedEarly) {
+    covMessage = 'Not computed: the fit was cancelled.';
+  } else if (opts.covariance ?? true) {
     report(iteration, f, 'covariance');
-    const fd = await finiteDifferenceHessian(problem, x, etas, f, yielder);
+    try {
+      fd = await finiteDifferenceHessian(problem, x, etas, f, yielder);
+    } catch (err) {
+      if (!(err instanceof FinishRequested)) throw err;
+      finishedEarly = 'covariance';
+      covMessage = 'Not computed: the fit was cancelled during the covariance step.';
+    }
+  }
+  if (fd) {
     hessian = fd.H;
     const c = Float64Array.from(hessian);
     if (fd.complete && cholesky(c, n)) {
@@ -440,19 +513,20 @@ async function estimate(
     }
   }
   report(iteration, f, 'done');
-  return assembleResult({
+  const result = assembleResult({
     problem,
     dataName: ds.name,
     x,
     ofv: f,
     converged,
-    message,
+    message: finishedEarly ? `${cancelledMessage(iteration, finishedEarly)}.` : message,
     iterations: iteration,
     cov,
     hessian,
     covMessage,
     started,
   });
+  return finishedEarly ? { ...result, cancelled: { iteration, phase: finishedEarly } } : result;
 }
 
 function identity(n: number, scale: number): Float64Array {
@@ -491,7 +565,10 @@ function bfgsUpdate(B: Float64Array, s: Float64Array, y: Float64Array, n: number
 /**
  * Hessian of the objective by forward second differences,
  * H_kl ≈ [F(x + h e_k + h e_l) − F(x + h e_k) − F(x + h e_l) + F(x)] / h²,
- * with tight inner convergence so the conditional modes do not add noise.
+ * with tight inner convergence so the conditional modes do not add noise. Each evaluation's
+ * conditional modes start from their linear extrapolation out of the single steps,
+ * η̂(x + h e_k + h e_l) ≈ η̂(x + h e_k) + η̂(x + h e_l) − η̂(x), which the inner problems then
+ * only polish (the converged modes, and so the Hessian, do not depend on where they start).
  */
 async function finiteDifferenceHessian(
   problem: FoceProblem,
@@ -503,23 +580,41 @@ async function finiteDifferenceHessian(
   const n = x.length;
   const h = 5e-3;
   const inner = { tol: 1e-8, maxIter: 100 };
-  const scratch = cloneEtas(etas);
+  const center = cloneEtas(etas);
   const xt = Float64Array.from(x);
-  const base = objective(problem, x, etas, scratch, undefined, inner);
+  const base = objective(problem, x, center, center, undefined, inner);
   const f = Number.isFinite(base) ? base : f0;
+  if (!Number.isFinite(base)) for (let i = 0; i < etas.length; i++) center[i].set(etas[i]);
   const single = new Float64Array(n);
+  /** η̂ at x + h e_k, per k. */
+  const stepped = Array.from({ length: n }, () => cloneEtas(center));
   for (let k = 0; k < n; k++) {
     xt[k] = x[k] + h;
-    single[k] = objective(problem, xt, etas, scratch, undefined, inner);
+    single[k] = objective(problem, xt, stepped[k], stepped[k], undefined, inner);
+    if (!Number.isFinite(single[k])) {
+      for (let i = 0; i < center.length; i++) stepped[k][i].set(center[i]);
+    }
     xt[k] = x[k];
     await yielder.maybe();
   }
+  const start = cloneEtas(center);
+  /** Starts the modes at η̂(x + h e_k) + η̂(x + h e_l) − η̂(x). */
+  const extrapolate = (k: number, l: number) => {
+    for (let i = 0; i < start.length; i++) {
+      const a = stepped[k][i];
+      const b = stepped[l][i];
+      const c = center[i];
+      const out = start[i];
+      for (let j = 0; j < out.length; j++) out[j] = a[j] + b[j] - c[j];
+    }
+  };
   const H = new Float64Array(n * n);
   // Curvatures first: a parameter the objective does not curve along already decides that the
   // Hessian is singular, so the n(n−1)/2 cross terms are not worth their time.
   for (let k = 0; k < n; k++) {
     xt[k] += 2 * h;
-    const fkk = objective(problem, xt, etas, scratch, undefined, inner);
+    extrapolate(k, k);
+    const fkk = objective(problem, xt, start, start, undefined, inner);
     xt[k] = x[k];
     H[k * n + k] = (fkk - 2 * single[k] + f) / (h * h);
     await yielder.maybe();
@@ -531,7 +626,8 @@ async function finiteDifferenceHessian(
     for (let l = k + 1; l < n; l++) {
       xt[k] += h;
       xt[l] += h;
-      const fkl = objective(problem, xt, etas, scratch, undefined, inner);
+      extrapolate(k, l);
+      const fkl = objective(problem, xt, start, start, undefined, inner);
       xt[k] = x[k];
       xt[l] = x[l];
       const v = (fkl - single[k] - single[l] + f) / (h * h);

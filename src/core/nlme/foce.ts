@@ -1,7 +1,7 @@
 import type { Dataset } from '../data/types';
-import { residualVariance, splitParameters, type ResidualErrorModel } from '../pkpd/population';
+import { residualVariance, type ResidualErrorModel } from '../pkpd/population';
 import { PD_PARAMETER_NAMES, PK_PARAMETER_NAMES } from '../pkpd/validate';
-import type { PkParameters, PkPdParameters } from '../pkpd/types';
+import type { DoseEvent, PdParameters, PkParameters, PkPdParameters } from '../pkpd/types';
 import { buildSubjectDesign, predictSubject, type SubjectDesign } from './fastPredict';
 import { cholesky, choleskyInverse, choleskyLogDet, choleskySolve } from './linalg';
 import type { FitCovariateSpec, FitModelSpec, FitParameterSpec } from './types';
@@ -59,6 +59,8 @@ export interface ProblemSubject {
   readonly endpoint: Int8Array;
   readonly times: Float64Array;
   readonly dvid: Int8Array;
+  /** Dose and reset records as in the data set (file order, ADDL not expanded). */
+  readonly doses: readonly DoseEvent[];
   /** Individual PK for sequential ('pd') fits. */
   readonly pk?: PkParameters;
 }
@@ -125,6 +127,9 @@ export class FoceProblem {
   etaHat: Float64Array[];
   /** For each covariate effect, the index in spec.parameters of the parameter it acts on. */
   private readonly covariateParam: Int32Array;
+  /** The PK and the PD parameters: name and index in spec.parameters. */
+  private readonly pkFields: readonly (readonly [string, number])[];
+  private readonly pdFields: readonly (readonly [string, number])[];
 
   constructor(ds: Dataset, spec: FitModelSpec) {
     this.spec = spec;
@@ -179,6 +184,9 @@ export class FoceProblem {
     this.corrA = corrA;
     this.corrB = corrB;
 
+    const fields = spec.parameters.map((p, i) => [p.name, i] as const);
+    this.pkFields = fields.filter(([name]) => PK_NAMES.has(name));
+    this.pdFields = fields.filter(([name]) => !PK_NAMES.has(name) && PD_NAMES.has(name));
     this.covariateParam = Int32Array.from(spec.covariates, (c) =>
       spec.parameters.findIndex((p) => p.name === c.parameter),
     );
@@ -240,6 +248,7 @@ export class FoceProblem {
         endpoint: Int8Array.from(obs, (o) => (o.dvid === 2 ? 1 : 0)),
         times: Float64Array.from(obs, (o) => o.time),
         dvid: Int8Array.from(obs, (o) => o.dvid),
+        doses: s.doses,
         ...(pk ? { pk } : {}),
       });
       nObs += obs.length;
@@ -426,14 +435,22 @@ export class FoceProblem {
     }
   }
 
-  /** PK and PD records from flat individual values (a sequential fit's PK comes with `s`). */
+  /**
+   * PK and PD records from flat individual values (a sequential fit's PK comes with `s`), as
+   * splitParameters makes them, built from precomputed field lists: this runs for every
+   * prediction.
+   */
   structural(values: ArrayLike<number>, s: ProblemSubject): PkPdParameters {
-    const named: Record<string, number> = {};
-    this.spec.parameters.forEach((p, i) => {
-      named[p.name] = values[i];
-    });
-    const params = splitParameters(this.spec.pk, this.spec.pd, named);
-    return s.pk ? { ...params, pk: s.pk } : params;
+    let pk = s.pk;
+    if (!pk) {
+      const record: Record<string, unknown> = { type: this.spec.pk };
+      for (const [name, i] of this.pkFields) record[name] = values[i];
+      pk = record as unknown as PkParameters;
+    }
+    if (!this.spec.pd) return { pk };
+    const pd: Record<string, unknown> = { type: this.spec.pd };
+    for (const [name, i] of this.pdFields) pd[name] = values[i];
+    return { pk, pd: pd as unknown as PdParameters };
   }
 
   /** Predictions for one subject at individual values; false when not finite. */

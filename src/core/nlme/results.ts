@@ -231,6 +231,7 @@ export function assembleResult(input: AssembleInput): FitResult {
       parameters,
       ofv: r.ofv,
       observations,
+      doses: s.doses.map((d) => ({ ...d })),
     });
   });
 

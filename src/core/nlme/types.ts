@@ -1,6 +1,6 @@
 import type { ParameterDraws } from './uncertainty';
 import type { ParameterName, PopulationModel, ResidualErrorModel } from '../pkpd/population';
-import type { PdParameters, PkParameters } from '../pkpd/types';
+import type { DoseEvent, PdParameters, PkParameters } from '../pkpd/types';
 
 /**
  * What to fit: the structural model, which parameters are estimated or fixed, covariates,
@@ -144,6 +144,11 @@ export interface FitSubjectResult {
   /** This subject's contribution to the objective function. */
   readonly ofv: number;
   readonly observations: readonly ObservationDiagnostics[];
+  /**
+   * The subject's dose (and reset) records as fitted, in file order, ADDL not expanded, so
+   * per-subject plots and exports can show them. Absent in fits saved before it was kept.
+   */
+  readonly doses?: readonly DoseEvent[];
 }
 
 export interface FitResult {
@@ -153,6 +158,17 @@ export interface FitResult {
   readonly converged: boolean;
   /** Why the fit stopped, in plain language. */
   readonly message: string;
+  /**
+   * Set when the user stopped the fit before it finished (FitCallbacks.shouldFinish): the
+   * estimates are the last accepted iterate, `converged` is false unless the estimation had
+   * finished (cancelled in the covariance step), and there are no standard errors. `iteration`
+   * counts every stage; `stage` is the stage of a staged PK+PD fit it stopped in.
+   */
+  readonly cancelled?: {
+    readonly iteration: number;
+    readonly phase: 'estimation' | 'covariance';
+    readonly stage?: 'pk' | 'pd' | 'joint';
+  };
   /** Notes on the data as fitted (e.g. records left out and why). */
   readonly notes?: readonly string[];
   readonly iterations: number;

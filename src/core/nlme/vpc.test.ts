@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { percentile, visualPredictiveCheck, type VpcResult } from './vpc';
+import {
+  percentile,
+  visualPredictiveCheck,
+  visualPredictiveCheckAsync,
+  VpcCancelledError,
+  type VpcResult,
+} from './vpc';
 import { importNonmem } from '../data/importNonmem';
 import type { Dataset } from '../data/types';
 import { simulatePkPd } from '../pkpd/pd';
@@ -219,6 +225,29 @@ describe('visual predictive check', () => {
       [1, 50],
       [2, 50],
     ]);
+  });
+
+  it('async: the same result for a seed, and a stop flag set between replicates is seen', async () => {
+    const sync = visualPredictiveCheck(TRUE_MODEL, SMALL, { replicates: 5, seed: 4 });
+    expect(await visualPredictiveCheckAsync(TRUE_MODEL, SMALL, { replicates: 5, seed: 4 })).toEqual(
+      sync,
+    );
+    // The flag is set by a timer, as a worker's cancel message would: a VPC that never gives
+    // the event loop a turn would run all its replicates without seeing it.
+    let stop = false;
+    setTimeout(() => {
+      stop = true;
+    }, 0);
+    const done: number[] = [];
+    const run = visualPredictiveCheckAsync(TRUE_MODEL, SMALL, {
+      replicates: 1000,
+      yieldEveryMs: 0,
+      shouldStop: () => stop,
+      onProgress: (d) => done.push(d),
+    });
+    await expect(run).rejects.toBeInstanceOf(VpcCancelledError);
+    expect(done.length).toBeGreaterThan(0);
+    expect(done.length).toBeLessThan(10);
   });
 
   it('skips and counts simulated subjects whose parameters are invalid', () => {

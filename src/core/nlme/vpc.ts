@@ -40,7 +40,7 @@ export interface VpcOptions {
   readonly interval?: number;
   /** Called after each replicate. */
   readonly onProgress?: (done: number, total: number) => void;
-  /** Checked before each replicate; true cancels the VPC with an error. */
+  /** Checked before each replicate; true cancels the VPC with a VpcCancelledError. */
   readonly shouldStop?: () => boolean;
 }
 
@@ -139,6 +139,14 @@ interface EndpointPlan {
   readonly binEdges: { lower: number; upper: number }[];
 }
 
+/** Thrown when `shouldStop` cancels a VPC, saying how far it got. */
+export class VpcCancelledError extends Error {
+  constructor(done: number, total: number) {
+    super(`VPC cancelled after ${done} of ${total} replicates`);
+    this.name = 'VpcCancelledError';
+  }
+}
+
 /**
  * Runs a VPC of `model` against `dataset`. Deterministic for a seed: replicate r draws from the
  * r-th fork of the seeded generator and subject s within it from that fork's s-th fork, so no
@@ -150,6 +158,42 @@ export function visualPredictiveCheck(
   dataset: Dataset,
   opts: VpcOptions = {},
 ): VpcResult {
+  const run = vpcReplicates(model, dataset, opts);
+  for (;;) {
+    const step = run.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * The same VPC, giving the event loop a turn about every `yieldEveryMs` (default 50) of work
+ * between replicates, so that a worker running it reads a cancel message (which turns
+ * `shouldStop` true) while it works. Same seed, same result as visualPredictiveCheck.
+ */
+export async function visualPredictiveCheckAsync(
+  model: PopulationModel,
+  dataset: Dataset,
+  opts: VpcOptions & { readonly yieldEveryMs?: number } = {},
+): Promise<VpcResult> {
+  const every = opts.yieldEveryMs ?? 50;
+  const run = vpcReplicates(model, dataset, opts);
+  let last = Date.now();
+  for (;;) {
+    const step = run.next();
+    if (step.done) return step.value;
+    if (Date.now() - last >= every) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      last = Date.now();
+    }
+  }
+}
+
+/** The VPC as a generator: yields after each replicate, returns the result. */
+function* vpcReplicates(
+  model: PopulationModel,
+  dataset: Dataset,
+  opts: VpcOptions,
+): Generator<number, VpcResult, void> {
   const replicates = opts.replicates ?? 200;
   const percentiles = [...(opts.percentiles ?? [0.05, 0.5, 0.95])];
   const interval = opts.interval ?? 0.9;
@@ -182,9 +226,7 @@ export function visualPredictiveCheck(
   let firstSkipReason: string | undefined;
 
   for (let r = 0; r < replicates; r++) {
-    if (opts.shouldStop?.()) {
-      throw new Error(`VPC cancelled after ${r} of ${replicates} replicates`);
-    }
+    if (opts.shouldStop?.()) throw new VpcCancelledError(r, replicates);
     const rng = root.fork();
     subjects.forEach((plan, s) => {
       const sub = rng.fork();
@@ -224,6 +266,7 @@ export function visualPredictiveCheck(
       }
     });
     opts.onProgress?.(r + 1, replicates);
+    yield r + 1;
   }
   if (skipped === replicates * subjects.length) {
     throw new Error(`VPC: every simulated subject failed; the first: ${firstSkipReason}`);

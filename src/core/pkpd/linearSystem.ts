@@ -88,6 +88,33 @@ function kernelOrders(rates: Float64Array): Int8Array {
   return orders;
 }
 
+/**
+ * The rate constants as a class: a fit builds one for every new set of PK parameters, so the
+ * kernel tables that only the convolution kernels read are made on first use (the fit's
+ * spectral projectors never need them), and the getters live on the prototype.
+ */
+class RateConstants implements LinearPkSystem {
+  private rates: Float64Array | undefined;
+  private order: Int8Array | undefined;
+  constructor(
+    readonly oral: boolean,
+    readonly twoCompartment: boolean,
+    readonly V: Litres,
+    readonly ka: PerHour,
+    readonly k10: PerHour,
+    readonly k12: PerHour,
+    readonly k21: PerHour,
+    readonly alpha: PerHour,
+    readonly beta: PerHour,
+  ) {}
+  get kernelRates(): Float64Array {
+    return (this.rates ??= Float64Array.of(this.alpha, this.beta, this.ka, 0));
+  }
+  get kernelOrder(): Int8Array {
+    return (this.order ??= kernelOrders(this.kernelRates));
+  }
+}
+
 /** Rate constants of a PK model. Parameters are assumed valid (see validatePkParameters). */
 export function linearPkSystem(pk: PkParameters): LinearPkSystem {
   const oral = pk.type === 'oral1' || pk.type === 'oral2';
@@ -108,25 +135,7 @@ export function linearPkSystem(pk: PkParameters): LinearPkSystem {
     alpha = 0.5 * (sum + Math.sqrt(disc));
     beta = (k10 * k21) / alpha;
   }
-  const kernelRates = Float64Array.of(alpha, beta, ka, 0);
-  let order: Int8Array | undefined;
-  return {
-    oral,
-    twoCompartment,
-    V: pk.V,
-    ka,
-    k10,
-    k12,
-    k21,
-    alpha,
-    beta,
-    kernelRates,
-    // Sorted only when a convolution kernel is first needed: callers that propagate by other
-    // means (the fit's spectral projectors) never pay for it.
-    get kernelOrder() {
-      return (order ??= kernelOrders(kernelRates));
-    },
-  };
+  return new RateConstants(oral, twoCompartment, pk.V, ka, k10, k12, k21, alpha, beta);
 }
 
 /** e^{−x·t} for each of kernelRates at the t of the current evaluation (no re-entrance). */

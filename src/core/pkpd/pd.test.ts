@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   hillFraction,
+  linearResponse,
   simulateBiomarker,
   simulatePkPd,
   validatePdParameters,
@@ -340,5 +341,30 @@ describe('PD events and validation', () => {
       ),
       { numRuns: 60, seed: 1 },
     );
+  });
+});
+
+describe('linearResponse.productionAt', () => {
+  const models: Exclude<PdParameters, { type: 'direct-imax' | 'direct-emax' }>[] = [
+    { type: 'indirect-inhibit-production', baseline: 10, kout: 0.5, Imax: 0.9, IC50: 1 },
+    { type: 'indirect-inhibit-production', baseline: 10, kout: 0.5, Imax: 0.9, IC50: 1, hill: 2.5 },
+    { type: 'indirect-inhibit-loss', baseline: 10, kout: 0.05, Imax: 0.8, IC50: 0.5 },
+    { type: 'indirect-stimulate-production', baseline: 10, kout: 5, Emax: 2, EC50: 1 },
+    { type: 'indirect-stimulate-loss', baseline: 10, kout: 0.015, Emax: 1.5, EC50: 2 },
+    { type: 'effect-compartment', baseline: 10, ke0: 2, Emax: -5, EC50: 1 },
+  ];
+  it('gives what coefficients gives, for a whole grid (negative concentrations read as 0)', () => {
+    const conc = Float64Array.of(-1e-9, 0, 1e-6, 0.3, 1, 7.5, 250);
+    const pq = new Float64Array(2);
+    for (const pd of models) {
+      const r = linearResponse(pd);
+      const out = new Float64Array(conc.length + 1).fill(-7);
+      r.productionAt(conc, conc.length, out);
+      conc.forEach((c, i) => {
+        r.coefficients(c > 0 ? c : 0, pq);
+        expect(out[i], `${pd.type} at ${c} mg/L`).toBe(pq[0]);
+      });
+      expect(out[conc.length], 'writes only the first n').toBe(-7);
+    }
   });
 });

@@ -58,6 +58,37 @@ export interface LinearResponse {
   readonly coefficients: (c: MgPerL, pq: Float64Array) => void;
   /** Biomarker (ng/mL) from the state. */
   readonly readout: (y: number) => NgPerMl;
+  /**
+   * p at the first `n` concentrations of `conc` (negative ones read as 0) into `out`: what
+   * `coefficients` gives, for a whole time grid in one call (the fit's fixed-grid integrator
+   * spends most of its time here).
+   */
+  readonly productionAt: (conc: Float64Array, n: number, out: Float64Array) => void;
+}
+
+/** out[i] = a · (1 + s · H(conc[i])), H the Hill fraction: p of the indirect responses. */
+function fillHillProduction(
+  conc: Float64Array,
+  n: number,
+  out: Float64Array,
+  a: number,
+  s: number,
+  c50: number,
+  hill: number,
+): void {
+  if (s === 0) {
+    out.fill(a, 0, n);
+    return;
+  }
+  if (hill !== 1) {
+    for (let i = 0; i < n; i++) out[i] = a * (1 + s * hillFraction(conc[i], c50, hill));
+    return;
+  }
+  // hillFraction for hill = 1, written out: this loop is the hot path of a fit.
+  for (let i = 0; i < n; i++) {
+    const c = conc[i];
+    out[i] = a * (1 + s * (c > 0 ? c / (c50 + c) : 0));
+  }
 }
 
 export function linearResponse(pd: Exclude<PdParameters, DirectPdParameters>): LinearResponse {
@@ -71,6 +102,9 @@ export function linearResponse(pd: Exclude<PdParameters, DirectPdParameters>): L
         pq[1] = ke0;
       },
       readout: (ce) => baseline + Emax * hillFraction(ce, EC50, hill),
+      productionAt: (conc, n, out) => {
+        for (let i = 0; i < n; i++) out[i] = ke0 * (conc[i] > 0 ? conc[i] : 0);
+      },
     };
   }
   const { kout, baseline } = pd;
@@ -88,6 +122,7 @@ export function linearResponse(pd: Exclude<PdParameters, DirectPdParameters>): L
           pq[1] = kout;
         },
         readout: identity,
+        productionAt: (conc, n, out) => fillHillProduction(conc, n, out, kin, -Imax, IC50, hill),
       };
     }
     case 'indirect-inhibit-loss': {
@@ -100,6 +135,7 @@ export function linearResponse(pd: Exclude<PdParameters, DirectPdParameters>): L
           pq[1] = kout * (1 - Imax * hillFraction(c, IC50, hill));
         },
         readout: identity,
+        productionAt: (conc, n, out) => fillHillProduction(conc, n, out, kin, 0, IC50, hill),
       };
     }
     case 'indirect-stimulate-production': {
@@ -112,6 +148,7 @@ export function linearResponse(pd: Exclude<PdParameters, DirectPdParameters>): L
           pq[1] = kout;
         },
         readout: identity,
+        productionAt: (conc, n, out) => fillHillProduction(conc, n, out, kin, Emax, EC50, hill),
       };
     }
     case 'indirect-stimulate-loss': {
@@ -124,6 +161,7 @@ export function linearResponse(pd: Exclude<PdParameters, DirectPdParameters>): L
           pq[1] = kout * (1 + Emax * hillFraction(c, EC50, hill));
         },
         readout: identity,
+        productionAt: (conc, n, out) => fillHillProduction(conc, n, out, kin, 0, EC50, hill),
       };
     }
   }

@@ -64,7 +64,10 @@ export interface FitSlice {
   cancelFit: () => void;
 }
 
-/** The running fit's controller: outside the store, which holds only serialisable data. */
+/**
+ * The running fit's controller, outside the store, which holds only serialisable data: Cancel
+ * aborts it, and the fit stops with its last iterate (see fitInWorker's `finish`).
+ */
 let running: AbortController | null = null;
 
 function specFor(
@@ -102,6 +105,14 @@ export function appendHistory(
   return next.length > MAX_FIT_HISTORY
     ? next.filter((_, i) => i % 2 === 0 || i === next.length - 1)
     : next;
+}
+
+/** What the progress card says after a fit was cancelled (its result card says the rest). */
+export function cancelledFitMessage(cancelled: NonNullable<FitResult['cancelled']>): string {
+  const k = cancelled.iteration;
+  return cancelled.phase === 'covariance'
+    ? `Fit cancelled at iteration ${k}, during the covariance step: the estimates are shown without standard errors.`
+    : `Fit cancelled at iteration ${k}: the last iterate is shown and saved, not converged.`;
 }
 
 function errorMessage(err: unknown): string {
@@ -191,7 +202,7 @@ export const createFitSlice: StateCreator<WorkbenchState, [], [], FitSlice> = (s
     });
     try {
       const result = await fitInWorker(dataset, fitSpec, fitOptions, {
-        signal: controller.signal,
+        finish: controller.signal,
         onProgress: (p) => {
           if (running !== controller) return;
           set((s) => ({
@@ -202,7 +213,12 @@ export const createFitSlice: StateCreator<WorkbenchState, [], [], FitSlice> = (s
       });
       if (running !== controller) return;
       running = null;
-      set({ fitStatus: 'done', fitMessage: null });
+      // A cancelled fit keeps its last iterate: shown and saved like any fit, marked as such.
+      set(
+        result.cancelled
+          ? { fitStatus: 'cancelled', fitMessage: cancelledFitMessage(result.cancelled) }
+          : { fitStatus: 'done', fitMessage: null },
+      );
       await get().rememberFit(result, trainingDomainOf(dataset));
     } catch (err) {
       if (running !== controller) return;

@@ -100,6 +100,7 @@ export function VpcSection({ result, log }: { result: FitResult; log: boolean })
         <p
           className={`alert ${status === 'error' ? 'error' : 'warn'} small`}
           role={status === 'error' ? 'alert' : 'status'}
+          data-testid="vpc-message"
         >
           {message}
         </p>

@@ -26,13 +26,22 @@ export function FitResultCard() {
         </button>
       </div>
       <p
-        className={`verdict ${result.converged ? 'pass' : 'fail'}`}
+        className={`verdict ${result.converged && !result.cancelled ? 'pass' : 'fail'}`}
         role="status"
         data-testid="fit-convergence"
         style={{ marginTop: '0.6rem' }}
       >
-        {result.converged ? '✓ Converged' : '✗ Did not converge'} after {result.iterations}{' '}
-        iteration{result.iterations === 1 ? '' : 's'} ({result.method}): {result.message}
+        {result.cancelled ? (
+          // The message starts with "Cancelled at iteration k" and says what the estimates are.
+          <>
+            ✗ Cancelled, not converged ({result.method}): {result.message}
+          </>
+        ) : (
+          <>
+            {result.converged ? '✓ Converged' : '✗ Did not converge'} after {result.iterations}{' '}
+            iteration{result.iterations === 1 ? '' : 's'} ({result.method}): {result.message}
+          </>
+        )}
       </p>
       {result.identifiability.length > 0 ? (
         <div className="alert warn" role="alert" data-testid="fit-identifiability">
