@@ -24,7 +24,7 @@ const PROFILES: readonly { value: CompareProfileName; label: string }[] = [
 
 const PROFILE_HINTS: Record<CompareProfileName, string> = {
   quick: 'Few folds, one seed, short training: about 5 minutes on this machine.',
-  full: 'Every model over 5 folds × 3 seeds with full training, and the qubits × layers grid over 5 folds: hours (about 2 hours of CPU for the rest, more for the 12-qubit circuits). It can be paused, and resumes after a reload.',
+  full: 'Every model over 5 folds × 3 seeds with full training (about an hour and a half with two workers on a busy 2-core laptop), then the qubits × layers grid over 5 folds (hours more: 12-qubit circuits are slow to simulate). It can be paused, and resumes after a reload.',
 };
 
 const DIRECTIONS: readonly { value: CompareThresholdDirection; label: string }[] = [
