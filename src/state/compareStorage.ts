@@ -14,7 +14,7 @@ const DB_NAME = 'pkpd-workbench-compare';
 const STORE_NAME = 'sweeps';
 const KEY = 'current';
 /** Bump when the saved shape changes; an older entry is then ignored (and overwritten). */
-const SWEEP_VERSION = 1;
+export const SWEEP_VERSION = 1;
 
 /** A sweep as saved: its plan and the cells done, in the order they finished. */
 export interface SavedSweep {

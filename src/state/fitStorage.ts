@@ -1,6 +1,7 @@
 import { createStore, del, get, getMany, keys, set, type UseStore } from 'idb-keyval';
 import type { FitResult } from '../core/nlme/types';
 import type { SavedFitMeta } from './fitFile';
+import type { ModelStore } from './neuralStorage';
 
 /**
  * Saved fits live in IndexedDB (a result with per-observation diagnostics is several hundred KB,
@@ -24,33 +25,62 @@ function fitStore(): UseStore {
   return store;
 }
 
-/** Saved fits, newest first. */
-export async function listSavedFits(): Promise<SavedFitMeta[]> {
+/**
+ * The key-value operations on the fits' store: the given one (tests pass memoryModelStore, the
+ * same few operations) or IndexedDB.
+ */
+function fitKeyValues(given?: ModelStore): ModelStore {
+  if (given) return given;
   const s = fitStore();
-  const metaKeys = (await keys<string>(s)).filter(
-    (k) => typeof k === 'string' && k.startsWith(META),
-  );
-  const metas = await getMany<SavedFitMeta>(metaKeys, s);
+  return {
+    get: (key) => get(key, s),
+    getMany: (k) => getMany([...k], s),
+    set: (key, value) => set(key, value, s),
+    del: (key) => del(key, s),
+    keys: async () => (await keys(s)).filter((k): k is string => typeof k === 'string'),
+  };
+}
+
+/** Saved fits, newest first. */
+export async function listSavedFits(given?: ModelStore): Promise<SavedFitMeta[]> {
+  const s = fitKeyValues(given);
+  const metaKeys = (await s.keys()).filter((k) => k.startsWith(META));
+  const metas = await s.getMany<SavedFitMeta>(metaKeys);
   return metas
     .filter((m): m is SavedFitMeta => typeof m === 'object' && m !== null && 'id' in m)
     .sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0));
 }
 
-export async function saveFit(meta: SavedFitMeta, result: FitResult): Promise<void> {
-  const s = fitStore();
+export async function saveFit(
+  meta: SavedFitMeta,
+  result: FitResult,
+  given?: ModelStore,
+): Promise<void> {
+  const s = fitKeyValues(given);
   // The result first: a description without its result would list a fit that cannot load.
-  await set(RESULT + meta.id, result, s);
-  await set(META + meta.id, meta, s);
+  await s.set(RESULT + meta.id, result);
+  await s.set(META + meta.id, meta);
 }
 
-export async function loadFitResult(id: string): Promise<FitResult | undefined> {
-  return get<FitResult>(RESULT + id, fitStore());
+export async function loadFitResult(
+  id: string,
+  given?: ModelStore,
+): Promise<FitResult | undefined> {
+  return fitKeyValues(given).get<FitResult>(RESULT + id);
 }
 
-export async function deleteSavedFit(id: string): Promise<void> {
-  const s = fitStore();
-  await del(META + id, s);
-  await del(RESULT + id, s);
+export async function deleteSavedFit(id: string, given?: ModelStore): Promise<void> {
+  const s = fitKeyValues(given);
+  await s.del(META + id);
+  await s.del(RESULT + id);
+}
+
+/** Deletes every saved fit (descriptions first: a result without one is never listed). */
+export async function clearSavedFits(given?: ModelStore): Promise<void> {
+  const s = fitKeyValues(given);
+  const all = await s.keys();
+  for (const k of all.filter((k) => k.startsWith(META))) await s.del(k);
+  for (const k of all.filter((k) => k.startsWith(RESULT))) await s.del(k);
 }
 
 /** A fresh id for a saved fit. */

@@ -164,6 +164,15 @@ export async function deleteNeuralModel(id: string, store?: ModelStore): Promise
   });
 }
 
+/** Deletes every saved model (descriptions first: weights without one are never listed). */
+export async function clearNeuralModels(store?: ModelStore): Promise<void> {
+  await withStore(store, 'deleting the saved models', async (s) => {
+    const all = await s.keys();
+    for (const k of all.filter((k) => k.startsWith(META))) await s.del(k);
+    for (const k of all.filter((k) => k.startsWith(WEIGHTS))) await s.del(k);
+  });
+}
+
 /** A file name for the model from its label: letters, digits and dashes only. */
 export function modelFileName(record: Pick<NeuralModelRecord, 'label'>): string {
   const slug = record.label

@@ -19,6 +19,7 @@ import { createUiSlice, PANELS, type UiSlice } from './slices/uiSlice';
 import { createVpcSlice, type VpcSlice } from './slices/vpcSlice';
 import { Decoder } from './decode';
 import { decodeSpec } from './fitFile';
+import { takeHandedOverData } from './importedData';
 
 /** One store built from slices; it holds only serialisable data, never tensors or workers. */
 export type WorkbenchState = DataSlice &
@@ -158,10 +159,14 @@ export async function restoreWorkspace(): Promise<void> {
   await compare;
 }
 
-async function restoreData(): Promise<void> {
+/** The data set from the persisted source: the kept (or handed-over) file, else the demo trial. */
+export async function restoreData(): Promise<void> {
   const s = useWorkbench.getState();
-  if (s.source?.kind === 'file' && s.fileText) {
-    await s.loadText(s.source.name, s.fileText, s.mapping);
+  // A file too large for local storage comes from an imported workspace's hand-over, if any.
+  const text =
+    s.source?.kind === 'file' ? (s.fileText ?? (await takeHandedOverData(s.source.name))) : null;
+  if (s.source?.kind === 'file' && text) {
+    await s.loadText(s.source.name, text, s.mapping);
     if (useWorkbench.getState().status === 'ready') return;
   }
   await s.loadDemo(s.source?.kind === 'demo' ? s.source.seed : undefined);

@@ -3,6 +3,7 @@ import * as Tabs from '@radix-ui/react-tabs';
 import { restoreWorkspace, useWorkbench } from '../state/store';
 import { PANELS, type PanelId } from '../state/slices/uiSlice';
 import { StatusBar } from './components/StatusBar';
+import { WorkspaceMenu } from './components/WorkspaceMenu';
 import { CurvesPanel } from './curves/CurvesPanel';
 import { DataPanel } from './data/DataPanel';
 import { FitPanel } from './fit/FitPanel';
@@ -45,6 +46,7 @@ export function App() {
           </p>
         </div>
         <StatusBar />
+        <WorkspaceMenu />
       </header>
       <Tabs.Root value={activePanel} onValueChange={(v) => setActivePanel(v as PanelId)}>
         <Tabs.List className="tabs-list" aria-label="Workflow">
