@@ -194,6 +194,16 @@ export interface DosingJob {
   readonly population: VirtualPopulationSpec;
 }
 
+/** A run's virtual population, part by part (the report lists them). */
+export interface DosingPopulationParts {
+  readonly size: number;
+  readonly seed: number;
+  /** How body weight is drawn, in words (e.g. 'body weight uniform 50–100 kg'). */
+  readonly bodyWeight: string;
+  /** The COMED share and where it comes from, in words. */
+  readonly comed: string;
+}
+
 export interface DosingPlan {
   /** Plain sentences; the run is possible when empty. */
   readonly problems: string[];
@@ -201,6 +211,8 @@ export interface DosingPlan {
   readonly question: AttainmentQuestion;
   /** The population in words, for the answer and the report. */
   readonly populationText: string;
+  /** The same, part by part, for the report's population table. */
+  readonly populationParts: DosingPopulationParts;
   /** The body weights the population spans, kg (for extrapolation warnings). */
   readonly bwRange: readonly [number, number];
   /** COMED values present in the population. */
@@ -369,6 +381,7 @@ export function dosingPlan(
     jobs,
     question,
     populationText: `${Number.isInteger(s.size) ? s.size.toLocaleString('en-US') : s.size} virtual subjects (seed ${s.seed}); ${bw.text}; ${comedText}`,
+    populationParts: { size: s.size, seed: s.seed, bodyWeight: bw.text, comed: comedText },
     bwRange: bw.range,
     comedValues: comed <= 0 ? [0] : comed >= 1 ? [1] : [0, 1],
     skipped,
@@ -401,6 +414,8 @@ export interface DosingModelResult {
 export interface DosingRunInfo {
   readonly question: AttainmentQuestion;
   readonly populationText: string;
+  /** The population part by part (absent in runs kept from before it was recorded). */
+  readonly population?: DosingPopulationParts;
   /** ISO 8601. */
   readonly date: string;
 }
@@ -558,6 +573,7 @@ export const createDosingSlice: StateCreator<WorkbenchState, [], [], DosingSlice
       dosingRunInfo: {
         question: plan.question,
         populationText: plan.populationText,
+        population: plan.populationParts,
         date: new Date().toISOString(),
       },
     });

@@ -3,6 +3,7 @@ import { useWorkbench } from '../../state/store';
 import { dosingPlan } from '../../state/slices/dosingSlice';
 import { downloadText } from '../components/download';
 import { AttainmentChart, modelColour } from './AttainmentChart';
+import { DoseReportActions } from './DoseReportActions';
 import { answersCsv, bandText, percent } from './report';
 import { RunProgress } from './RunProgress';
 
@@ -170,6 +171,7 @@ export function FindDoseCard() {
             >
               Download answers (CSV)
             </button>
+            <DoseReportActions />
           </div>
         </div>
       ) : !running ? (

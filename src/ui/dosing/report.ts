@@ -2,6 +2,7 @@ import type { ChallengeAnswer, ScenarioName } from '../../core/dosing/challenge'
 import { CHALLENGE_SCENARIOS } from '../../core/dosing/challenge';
 import type { ChallengeRun, DosingModelResult } from '../../state/slices/dosingSlice';
 import { csvField } from '../components/download';
+import { escapeHtml } from '../report/html';
 
 /** The challenge table and the find-dose answers as files: CSV for tables, HTML for a report. */
 
@@ -105,14 +106,7 @@ export function answersCsv(results: readonly DosingModelResult[]): string {
   return [header.join(','), ...rows].join('\n') + '\n';
 }
 
-export function escapeHtml(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+export { escapeHtml };
 
 export interface ReportContext {
   readonly appVersion: string;
