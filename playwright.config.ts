@@ -18,6 +18,10 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${port}`,
     viewport: { width: 1366, height: 860 },
     trace: 'off',
+    // The built site registers a service worker that precaches every chunk; journeys run
+    // without it (page.route sees every request, no background downloads compete with the
+    // test). e2e/offline.spec.ts allows it.
+    serviceWorkers: 'block',
   },
   webServer: {
     command: `npx vite preview --host 127.0.0.1 --port ${port} --strictPort`,

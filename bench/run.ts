@@ -1,6 +1,7 @@
 import { runChallengeBench } from './challenge';
 import { runAttainmentBench } from './attainment';
 import { runFitBench } from './fit';
+import { runFirstScreenBench } from './firstScreen';
 import { runQnnBench } from './qnn';
 import { runNeuralBench } from './neural';
 import { runNeuralBrowserBench, type NeuralBrowserBenchOptions } from './neuralBrowser';
@@ -55,6 +56,11 @@ const BENCHES: Record<string, { describe: string; run: () => Promise<Metric[]> }
     describe:
       'the challenge questions (3 scenarios × 2 regimens × 2 targets, 10,000 subjects each) for pk2-oral-idr1 fitted to EstData.csv, vs NumPy',
     run: () => runChallengeBench(),
+  },
+  'first-screen': {
+    describe:
+      'first screen of the built site in headless Chromium: JS/CSS bytes (gzip), paint times, no tfjs (npm run build first)',
+    run: () => runFirstScreenBench(),
   },
 };
 

@@ -1,5 +1,6 @@
 import { useWorkbench } from '../../state/store';
 import { activePredictor } from '../../state/activeModel';
+import { OfflineStatus } from './OfflineStatus';
 
 const BACKEND_LABELS = {
   webgpu: 'WebGPU',
@@ -8,7 +9,10 @@ const BACKEND_LABELS = {
   cpu: 'CPU',
 } as const;
 
-/** Always visible: which data set is loaded, which model is active, which backend computes. */
+/**
+ * Always visible: which data set is loaded, which model is active, which backend computes, and
+ * whether the app works offline.
+ */
 export function StatusBar() {
   const source = useWorkbench((s) => s.source);
   const status = useWorkbench((s) => s.status);
@@ -47,6 +51,7 @@ export function StatusBar() {
         Compute: <strong>{backend ? BACKEND_LABELS[backend.name] : 'detecting…'}</strong>
         {backend && backend.name !== 'webgpu' ? ` (${backend.reason})` : ''}
       </span>
+      <OfflineStatus />
     </div>
   );
 }
