@@ -40,7 +40,7 @@ test('fits a PK model, shows its diagnostics, keeps it across a reload and doses
   // Export, then import the file again: a second saved fit.
   const [download] = await Promise.all([
     page.waitForEvent('download'),
-    page.getByRole('button', { name: /^Export / }).click(),
+    page.getByRole('button', { name: /^Export .* as a file$/ }).click(),
   ]);
   expect(download.suggestedFilename()).toMatch(/^pk1-oral-on-demo-trial.*\.fit\.json$/);
   const text = await readFile(await download.path());

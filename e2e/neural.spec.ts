@@ -82,7 +82,7 @@ test('trains a network in a worker, scores held-out subjects, keeps it across a 
   // Export, delete, import: the same model comes back.
   await page.getByRole('tab', { name: /Neural models/ }).click();
   const download = page.waitForEvent('download');
-  await page.getByRole('button', { name: /^Export / }).click();
+  await page.getByRole('button', { name: /^Export .* as a file$/ }).click();
   const file = await (await download).path();
   const text = await readFile(file, 'utf8');
   page.once('dialog', (d) => void d.accept());

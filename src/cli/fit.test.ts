@@ -2,7 +2,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectOutput } from '../testing/cli';
 import { repoRoot } from '../testing/close';
-import { applyFixes, runFit } from './fit';
+import type { FitModelSpec, FitResult } from '../core/nlme/types';
+import { fakeFitResult } from '../testing/fakeFit';
+import { applyFixes, fitJson, formatFit, runFit } from './fit';
 
 const theo = path.join(repoRoot, 'src/core/nlme/fixtures/theophylline.csv');
 
@@ -57,5 +59,50 @@ describe('cli fit', () => {
     };
     expect(() => applyFixes(spec, 'ka=abc')).toThrow(/NAME=VALUE/);
     expect(applyFixes(spec, 'ka=2').parameters[0]).toMatchObject({ initial: 2, fixed: true });
+  });
+
+  it('gives rse null and a note for parameters that are not estimable', () => {
+    const spec: FitModelSpec = {
+      name: 'pk1-oral',
+      pk: 'oral1',
+      endpoints: 'pk',
+      parameters: [{ name: 'CL', initial: 0.05, omega: 0.3 }],
+      covariates: [],
+      residual: {},
+    };
+    const base = fakeFitResult(spec, { name: 'data.csv' });
+    const partial: FitResult = {
+      ...base,
+      estimates: base.estimates.map((e) => (e.name === 'ω CL' ? { ...e, notEstimable: true } : e)),
+      notEstimable: ['ω CL'],
+      covarianceStep: {
+        ok: false,
+        status: 'partial',
+        method: 'R matrix',
+        message: 'Partial: 1 parameter not estimable (ω CL).',
+      },
+    };
+    const doc = fitJson(partial) as {
+      parameters: Record<string, { rse: number | null; notEstimable?: boolean }>;
+      omega: Record<string, { rse: number | null; notEstimable?: boolean }>;
+      notEstimable: string[];
+      note?: string;
+      covarianceStep: { status: string };
+    };
+    expect(doc.omega.CL).toMatchObject({ rse: null, notEstimable: true });
+    expect(doc.parameters.CL.rse).toBe(4.4);
+    expect(doc.parameters.CL.notEstimable).toBeUndefined();
+    expect(doc.notEstimable).toEqual(['ω CL']);
+    expect(doc.covarianceStep.status).toBe('partial');
+    expect(doc.note).toMatch(
+      /^Not estimable from these data \(flat objective\): ω CL; rse is null/,
+    );
+    expect(doc.note).toMatch(/conditional on ω CL held at its estimate/);
+    expect(formatFit(partial)).toMatch(/ω CL\s+0\.2500\s+n\.e\./);
+    // A fit whose covariance step succeeded: no list, no note, the status says so.
+    const ok = fitJson(base) as { notEstimable: string[]; note?: string; covarianceStep: object };
+    expect(ok.notEstimable).toEqual([]);
+    expect(ok.note).toBeUndefined();
+    expect(ok.covarianceStep).toMatchObject({ ok: true, status: 'ok' });
   });
 });

@@ -4,6 +4,7 @@ import { fitPopulation } from '../core/nlme/fit';
 import { buildFitSpec, defaultModelName, describeModel } from '../core/nlme/models';
 import fs from 'node:fs';
 import { trainingDomainOf } from '../core/models/trainingDomain';
+import { covarianceStatusOf, notEstimableOf } from '../core/nlme/results';
 import type { FitModelSpec, FitResult } from '../core/nlme/types';
 import { fitFileText, fitMeta } from '../state/fitFile';
 import { loadDatasetFile } from './loadData';
@@ -60,6 +61,7 @@ export function applyFixes(spec: FitModelSpec, fix: string | undefined): FitMode
 
 /** The JSON document of `fit --json`. */
 export function fitJson(result: FitResult): Record<string, unknown> {
+  const notEstimable = notEstimableOf(result);
   const pick = (kind: string) =>
     Object.fromEntries(
       result.estimates
@@ -70,6 +72,7 @@ export function fitJson(result: FitResult): Record<string, unknown> {
             estimate: r.estimate,
             rse: r.rse ?? null,
             fixed: r.fixed,
+            ...(notEstimable.includes(r.name) ? { notEstimable: true } : {}),
             unit: r.unit,
             ...(r.shrinkage !== undefined ? { shrinkage: r.shrinkage } : {}),
           },
@@ -90,11 +93,22 @@ export function fitJson(result: FitResult): Record<string, unknown> {
     parameters: { ...pick('theta'), ...pick('covariate') },
     omega: { ...pick('omega'), ...pick('correlation') },
     sigma: pick('sigma'),
-    covarianceStep: result.covarianceStep,
+    covarianceStep: { ...result.covarianceStep, status: covarianceStatusOf(result) },
+    notEstimable,
+    ...(notEstimable.length > 0 ? { note: notEstimableNote(result, notEstimable) } : {}),
     identifiability: result.identifiability,
     individual: result.subjects.map((s) => ({ id: s.id, ...s.parameters })),
     elapsedMs: result.elapsedMs,
   };
+}
+
+/** The top-level note of a fit with parameters the data cannot identify. */
+function notEstimableNote(result: FitResult, names: readonly string[]): string {
+  const list = names.join(', ');
+  const one = names.length === 1;
+  return covarianceStatusOf(result) === 'partial'
+    ? `Not estimable from these data (flat objective): ${list}; rse is null for ${one ? 'it' : 'them'}. The other standard errors are conditional on ${list} held at ${one ? 'its estimate' : 'their estimates'}.`
+    : `Not estimable from these data (flat objective): ${list}; no standard errors were computed.`;
 }
 
 function formatNumber(v: number): string {
@@ -121,10 +135,21 @@ export function formatFit(result: FitResult): string {
   lines.push(
     `${'Parameter'.padEnd(w)}  ${'Estimate'.padStart(10)}  ${'Unit'.padEnd(6)}  ${'RSE%'.padStart(6)}  ${'Shrink%'.padStart(7)}  Meaning`,
   );
+  const notEstimable = notEstimableOf(result);
   for (const r of result.estimates) {
+    const rse = r.fixed
+      ? 'fixed'
+      : notEstimable.includes(r.name)
+        ? 'n.e.'
+        : r.rse !== undefined
+          ? r.rse.toFixed(1)
+          : '-';
     lines.push(
-      `${r.name.padEnd(w)}  ${formatNumber(r.estimate).padStart(10)}  ${r.unit.padEnd(6)}  ${(r.fixed ? 'fixed' : r.rse !== undefined ? r.rse.toFixed(1) : '-').padStart(6)}  ${(r.shrinkage !== undefined ? r.shrinkage.toFixed(0) : '').padStart(7)}  ${r.meaning ?? ''}`,
+      `${r.name.padEnd(w)}  ${formatNumber(r.estimate).padStart(10)}  ${r.unit.padEnd(6)}  ${rse.padStart(6)}  ${(r.shrinkage !== undefined ? r.shrinkage.toFixed(0) : '').padStart(7)}  ${r.meaning ?? ''}`,
     );
+  }
+  if (notEstimable.length > 0) {
+    lines.push('', `n.e.: ${notEstimableNote(result, notEstimable)}`);
   }
   if (result.identifiability.length > 0) {
     lines.push('', 'Identifiability:');

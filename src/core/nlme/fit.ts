@@ -65,7 +65,9 @@ const cloneEtas = (etas: readonly Float64Array[]) => etas.map((e) => Float64Arra
  * covariate effects, log ω, Fisher-z of a correlation, log σ — with finite-difference gradients
  * (forward while far from the optimum, central near it) and a backtracking line search; each
  * objective evaluation re-solves every subject's conditional mode from the last one.
- * Covariance step: the R matrix (finite-difference Hessian of the objective), Cov = 2·R⁻¹.
+ * Covariance step: the R matrix (finite-difference Hessian of the objective), Cov = 2·R⁻¹;
+ * when R is not positive definite, the parameters it is flat along are named and the others get
+ * standard errors from the rest of R (results.ts, uncertainty.ts: partialCovariance).
  *
  * Yields to the event loop regularly so a worker can receive a cancel message: shouldStop
  * rejects, shouldFinish resolves with the last iterate marked `cancelled`.
@@ -523,6 +525,7 @@ async function estimate(
     iterations: iteration,
     cov,
     hessian,
+    hessianComplete: fd?.complete ?? false,
     covMessage,
     started,
   });
@@ -609,8 +612,8 @@ async function finiteDifferenceHessian(
     }
   };
   const H = new Float64Array(n * n);
-  // Curvatures first: a parameter the objective does not curve along already decides that the
-  // Hessian is singular, so the n(n−1)/2 cross terms are not worth their time.
+  // Curvatures first: a parameter the objective does not curve along is not estimable, and its
+  // cross terms (noise) are left at 0; the others' are what their standard errors need.
   for (let k = 0; k < n; k++) {
     xt[k] += 2 * h;
     extrapolate(k, k);
@@ -619,11 +622,11 @@ async function finiteDifferenceHessian(
     H[k * n + k] = (fkk - 2 * single[k] + f) / (h * h);
     await yielder.maybe();
   }
-  let flat = false;
-  for (let k = 0; k < n; k++) if (!(H[k * n + k] > FLAT_CURVATURE)) flat = true;
-  if (flat) return { H, complete: false };
+  const flat = Array.from({ length: n }, (_, k) => !(H[k * n + k] > FLAT_CURVATURE));
   for (let k = 0; k < n; k++) {
+    if (flat[k]) continue;
     for (let l = k + 1; l < n; l++) {
+      if (flat[l]) continue;
       xt[k] += h;
       xt[l] += h;
       extrapolate(k, l);

@@ -1,6 +1,6 @@
 import type { CovariateEffect, PopulationModel, RandomEffect } from '../pkpd/population';
 import { cholesky, forwardSolve } from './linalg';
-import { drawParameters } from './uncertainty';
+import { drawParameters, partialCovariance } from './uncertainty';
 import {
   FLAT_CURVATURE,
   populationContext,
@@ -9,7 +9,13 @@ import {
   type FoceProblem,
   type PopulationValues,
 } from './foce';
-import type { EstimateRow, FitResult, FitSubjectResult, ObservationDiagnostics } from './types';
+import type {
+  CovarianceStatus,
+  EstimateRow,
+  FitResult,
+  FitSubjectResult,
+  ObservationDiagnostics,
+} from './types';
 
 export const PARAMETER_UNITS: Readonly<Record<string, string>> = {
   CL: 'L/h',
@@ -76,6 +82,12 @@ export interface AssembleInput {
   iterations: number;
   cov: Float64Array | null;
   hessian: Float64Array | null;
+  /**
+   * Whether `hessian` has its cross terms (those of parameters with a flat diagonal may be 0:
+   * they are not estimable either way); when absent, only a Hessian without flat diagonal
+   * elements counts as complete.
+   */
+  hessianComplete?: boolean;
   covMessage: string;
   started: number;
 }
@@ -153,13 +165,17 @@ export function populationModelOf(
 
 /** Builds the FitResult: estimate table with SEs, EBEs, diagnostics, identifiability. */
 export function assembleResult(input: AssembleInput): FitResult {
-  const { problem, x, cov } = input;
+  const { problem, x } = input;
   const spec = problem.spec;
   const ctx = populationContext(problem, x);
   const pop = ctx.pop;
   const q = problem.q;
   const n = x.length;
-  const seX = (k: number) => (cov ? Math.sqrt(Math.max(0, cov[k * n + k])) : undefined);
+  const step = covarianceOutcome(input);
+  const { cov, notEstimable } = step;
+  const flat = (k: number) => k >= 0 && notEstimable.includes(k);
+  const seX = (k: number) => (cov && !flat(k) ? Math.sqrt(Math.max(0, cov[k * n + k])) : undefined);
+  const flatRow = (k: number) => (flat(k) ? { notEstimable: true as const } : {});
 
   // Subjects: EBEs, predictions, residuals.
   const subjects: FitSubjectResult[] = [];
@@ -262,6 +278,7 @@ export function assembleResult(input: AssembleInput): FitResult {
       estimate: est,
       unit: unitOf(p.name, spec.pd),
       fixed: k < 0,
+      ...flatRow(k),
       ...(se !== undefined ? { se, rse: (100 * se) / Math.abs(est) } : {}),
       ...(meaningOf(p.name, thetaByName) ? { meaning: meaningOf(p.name, thetaByName) } : {}),
     });
@@ -277,6 +294,7 @@ export function assembleResult(input: AssembleInput): FitResult {
       estimate: est,
       unit: '',
       fixed: k < 0,
+      ...flatRow(k),
       ...(se !== undefined ? { se, rse: (100 * se) / Math.max(Math.abs(est), 1e-12) } : {}),
       meaning:
         c.kind === 'power'
@@ -302,6 +320,7 @@ export function assembleResult(input: AssembleInput): FitResult {
       estimate: om,
       unit: '',
       fixed: xi < 0,
+      ...flatRow(xi),
       ...(sx !== undefined ? { se: om * sx, rse: 100 * sx } : {}),
       ...(shrinkage !== undefined ? { shrinkage } : {}),
       meaning:
@@ -319,6 +338,7 @@ export function assembleResult(input: AssembleInput): FitResult {
       estimate: pop.rho,
       unit: '',
       fixed: false,
+      ...flatRow(xi),
       ...(sx !== undefined ? { se: (1 - pop.rho * pop.rho) * sx } : {}),
     });
   }
@@ -335,6 +355,7 @@ export function assembleResult(input: AssembleInput): FitResult {
       estimate: est,
       unit: el.component === 'sd' ? (el.endpoint === 0 ? 'mg/L' : 'ng/mL') : '',
       fixed: false,
+      ...flatRow(k),
       ...(sx !== undefined ? { se: est * sx, rse: 100 * sx } : {}),
       meaning:
         el.component === 'sd'
@@ -343,10 +364,12 @@ export function assembleResult(input: AssembleInput): FitResult {
     });
   });
 
-  const identifiability = identifiabilityReport(input, rows);
+  const identifiability = identifiabilityReport(input, step, rows);
   const nParams = n;
   const minus2LL = input.ofv + problem.nObs * Math.log(2 * Math.PI);
-  const draws = cov ? drawParameters(problem, x, cov) : undefined;
+  const draws = cov
+    ? drawParameters(problem, x, cov, undefined, undefined, notEstimable)
+    : undefined;
   const description = `${spec.name} fitted by FOCE-I to ${input.dataName} (${problem.subjects.length} subjects, ${problem.nObs} observations), OFV ${input.ofv.toFixed(2)}`;
   return {
     method: 'FOCE-I',
@@ -365,10 +388,12 @@ export function assembleResult(input: AssembleInput): FitResult {
     estimates: rows,
     identifiability,
     covarianceStep: {
-      ok: cov !== null,
-      message: input.covMessage,
+      ok: step.status === 'ok',
+      message: step.message,
       method: 'R matrix',
+      status: step.status,
     },
+    notEstimable: notEstimable.map((k) => problem.xNames[k]),
     etaNames: problem.etaNames,
     omegaMatrix: Array.from(ctx.omega),
     subjects,
@@ -386,19 +411,28 @@ export function assembleResult(input: AssembleInput): FitResult {
  */
 function identifiabilityReport(
   input: AssembleInput,
+  step: CovarianceOutcome,
   rows: readonly EstimateRow[],
 ): { parameter: string; reason: string }[] {
   const out: { parameter: string; reason: string }[] = [];
-  const { problem, hessian, cov } = input;
+  const { problem, hessian } = input;
+  const { cov, notEstimable } = step;
   const n = input.x.length;
   const names = problem.xNames;
+  for (const k of notEstimable) {
+    const d = hessian ? hessian[k * n + k] : NaN;
+    out.push({
+      parameter: names[k],
+      reason: `not estimable from these data (flat objective): the objective hardly changes with ${names[k]} (curvature ${d.toExponential(1)}), so its value is arbitrary over a wide range and it has no standard error — fix it at a value from prior knowledge`,
+    });
+  }
   if (hessian) {
     // Scale-free check: a diagonal element that is (nearly) zero or negative means the OFV does
     // not curve along that parameter; a near-singular correlation structure means it trades
     // off against others. The latter is found through the covariance matrix below.
     for (let k = 0; k < n; k++) {
       const d = hessian[k * n + k];
-      if (!(d > FLAT_CURVATURE)) {
+      if (!(d > FLAT_CURVATURE) && !notEstimable.includes(k)) {
         out.push({
           parameter: names[k],
           reason: `the objective does not change with ${names[k]} (curvature ${d.toExponential(1)}): the data do not inform it — fix it at a value from prior knowledge`,
@@ -408,7 +442,9 @@ function identifiabilityReport(
   }
   if (cov) {
     for (let a = 0; a < n; a++) {
+      if (notEstimable.includes(a)) continue;
       for (let b = a + 1; b < n; b++) {
+        if (notEstimable.includes(b)) continue;
         const r = cov[a * n + b] / Math.sqrt(cov[a * n + a] * cov[b * n + b]);
         if (Math.abs(r) > 0.98) {
           out.push({
@@ -418,7 +454,7 @@ function identifiabilityReport(
         }
       }
     }
-  } else if (hessian) {
+  } else if (hessian && notEstimable.length === 0) {
     out.push({
       parameter: 'model',
       reason:
@@ -464,4 +500,69 @@ function identifiabilityReport(
     }
   });
   return out;
+}
+
+interface CovarianceOutcome {
+  readonly status: CovarianceStatus;
+  readonly message: string;
+  /** Covariance on the estimation scale (0 in the rows and columns of `notEstimable`). */
+  readonly cov: Float64Array | null;
+  /** Indices into the estimation vector of the parameters the data cannot identify. */
+  readonly notEstimable: readonly number[];
+}
+
+const namesOf = (problem: FoceProblem, idx: readonly number[]) =>
+  idx.map((k) => problem.xNames[k]).join(', ');
+
+/**
+ * The covariance step's outcome: the full covariance when the Hessian was positive definite
+ * (unchanged); otherwise the parameters the objective is flat along are named, and the others
+ * get standard errors from the Hessian without them (see partialCovariance).
+ */
+function covarianceOutcome(input: AssembleInput): CovarianceOutcome {
+  const { problem, cov, hessian } = input;
+  const n = input.x.length;
+  if (cov) return { status: 'ok', message: input.covMessage, cov, notEstimable: [] };
+  if (!hessian)
+    return { status: 'not-run', message: input.covMessage, cov: null, notEstimable: [] };
+  const flatDiagonal: number[] = [];
+  for (let k = 0; k < n; k++) if (!(hessian[k * n + k] > FLAT_CURVATURE)) flatDiagonal.push(k);
+  const complete = input.hessianComplete ?? flatDiagonal.length === 0;
+  if (!complete) {
+    // Only the curvatures were computed: the flat parameters are known, the others' standard
+    // errors need the cross terms.
+    const k = flatDiagonal.length;
+    return {
+      status: 'failed',
+      message: `The Hessian of the objective is not positive definite: ${k} parameter${k === 1 ? '' : 's'} not estimable (${namesOf(problem, flatDiagonal)}; flat objective), and the cross terms were not computed, so no standard errors — fix ${k === 1 ? 'it' : 'them'} and fit again for the others'.`,
+      cov: null,
+      notEstimable: flatDiagonal,
+    };
+  }
+  const partial = partialCovariance(hessian, n, flatDiagonal);
+  if (!partial || partial.notEstimable.length === 0) {
+    return { status: 'failed', message: input.covMessage, cov: null, notEstimable: [] };
+  }
+  const k = partial.notEstimable.length;
+  const names = namesOf(problem, partial.notEstimable);
+  return {
+    status: 'partial',
+    message: `Partial: ${k} parameter${k === 1 ? '' : 's'} not estimable (${names}). The Hessian of the objective is not positive definite: it is flat along ${k === 1 ? 'this parameter' : 'these parameters'}, which ${k === 1 ? 'has' : 'have'} no standard error. The others' standard errors are from the R matrix without ${k === 1 ? 'it' : 'them'}, conditional on ${names} held at ${k === 1 ? 'its estimate' : 'their estimates'}.`,
+    cov: partial.cov,
+    notEstimable: partial.notEstimable,
+  };
+}
+
+/** The covariance step's status, also for fits saved before `status` was kept. */
+export function covarianceStatusOf(result: FitResult): CovarianceStatus {
+  const step = result.covarianceStep;
+  if (step.status) return step.status;
+  if (step.ok) return 'ok';
+  if ((result.notEstimable?.length ?? 0) > 0) return 'partial';
+  return /^not (requested|computed)/i.test(step.message) ? 'not-run' : 'failed';
+}
+
+/** Names of the estimates the data cannot identify (also for fits saved without the list). */
+export function notEstimableOf(result: FitResult): readonly string[] {
+  return result.notEstimable ?? result.estimates.filter((e) => e.notEstimable).map((e) => e.name);
 }

@@ -99,6 +99,8 @@ export interface FitProgress {
   readonly elapsedMs: number;
 }
 
+export type CovarianceStatus = 'ok' | 'partial' | 'failed' | 'not-run';
+
 /** One estimated (or fixed) quantity. */
 export interface EstimateRow {
   /** Name as shown: 'CL', 'BW on CL', 'ω CL', 'σ prop biomarker', 'corr CL–V'. */
@@ -112,6 +114,11 @@ export interface EstimateRow {
   readonly se?: number;
   /** Relative standard error in %, when available. */
   readonly rse?: number;
+  /**
+   * Set when the data cannot identify this parameter (the objective is flat along it, see
+   * FitResult.notEstimable): no standard error, the estimate is arbitrary within a wide range.
+   */
+  readonly notEstimable?: boolean;
   /** For ω: η shrinkage in % (1 − SD(η̂)/ω). */
   readonly shrinkage?: number;
   /** One plain-language line (e.g. 'half-life 146 h for a 70 kg patient'). */
@@ -185,10 +192,24 @@ export interface FitResult {
   /** Parameters the data cannot identify (or that hit a bound), each with why. */
   readonly identifiability: readonly { readonly parameter: string; readonly reason: string }[];
   readonly covarianceStep: {
+    /** Standard errors for every estimated parameter. */
     readonly ok: boolean;
     readonly message: string;
     readonly method: string;
+    /**
+     * 'ok'; 'partial': some parameters are not estimable (FitResult.notEstimable), the others
+     * have standard errors conditional on those held at their estimates; 'failed'; 'not-run'
+     * (not requested, or cancelled). Absent in fits saved before it was kept (see
+     * covarianceStatusOf).
+     */
+    readonly status?: CovarianceStatus;
   };
+  /**
+   * Estimated parameters the data cannot identify (names as in `estimates`): the Hessian of the
+   * objective is not positive definite and the objective is flat along them, so they have no
+   * standard error. Empty when the covariance step succeeded; absent in older fits.
+   */
+  readonly notEstimable?: readonly string[];
   /** Names of the random effects, in the order of each subject's eta. */
   readonly etaNames: readonly string[];
   /** Full Ω (row-major, etaNames order). */

@@ -1,5 +1,5 @@
 import type { TrainingDomain } from '../../core/models/types';
-import type { EstimateRow, FitResult } from '../../core/nlme/types';
+import type { CovarianceStatus, EstimateRow, FitResult } from '../../core/nlme/types';
 import type { PopulationModel, ResidualErrorModel } from '../../core/pkpd/population';
 import type { SavedFitMeta } from '../../state/fitFile';
 import { formatObjective } from '../charts/format';
@@ -139,6 +139,19 @@ export function populationModelParameters(model: PopulationModel): ReportParamet
   return rows;
 }
 
+/** The covariance step's outcome in words. */
+const COVARIANCE_WORDS: Readonly<Record<CovarianceStatus, string>> = {
+  ok: 'succeeded',
+  partial: 'partial (some parameters not estimable)',
+  failed: 'failed',
+  'not-run': 'not run',
+};
+
+/** The status, for fits saved before it was recorded: from the ok flag. */
+function covarianceStatus(result: FitResult): CovarianceStatus {
+  return result.covarianceStep.status ?? (result.covarianceStep.ok ? 'ok' : 'failed');
+}
+
 /** A saved fit with its full result: convergence, objective, covariance step, the estimates. */
 export function reportModelFromFit(meta: SavedFitMeta, result: FitResult): ReportModel {
   const diagnostics: ReportDiagnostic[] = [
@@ -158,8 +171,8 @@ export function reportModelFromFit(meta: SavedFitMeta, result: FitResult): Repor
     },
     {
       label: 'Covariance step',
-      value: `${result.covarianceStep.ok ? 'succeeded' : 'failed'} (${result.covarianceStep.method}): ${result.covarianceStep.message}`,
-      warn: !result.covarianceStep.ok,
+      value: `${COVARIANCE_WORDS[covarianceStatus(result)]} (${result.covarianceStep.method}): ${result.covarianceStep.message}`,
+      warn: covarianceStatus(result) !== 'ok',
     },
     { label: 'Fitted', value: result.finishedAt.slice(0, 16).replace('T', ' ') + ' UTC' },
   ];

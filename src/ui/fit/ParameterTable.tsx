@@ -1,3 +1,4 @@
+import { covarianceStatusOf, notEstimableOf } from '../../core/nlme/results';
 import type { EstimateRow, FitResult } from '../../core/nlme/types';
 import { csvField, downloadText } from '../components/download';
 import { formatNumber, formatPercent } from '../charts/format';
@@ -26,9 +27,22 @@ function tableCsv(result: FitResult): string {
     'shrinkage_percent',
     'fixed',
     'meaning',
+    'not_estimable',
   ];
+  const notEstimable = notEstimableOf(result);
   const rows = result.estimates.map((e) =>
-    [e.name, e.kind, e.estimate, e.unit, e.se, e.rse, e.shrinkage, e.fixed, e.meaning]
+    [
+      e.name,
+      e.kind,
+      e.estimate,
+      e.unit,
+      e.se,
+      e.rse,
+      e.shrinkage,
+      e.fixed,
+      e.meaning,
+      notEstimable.includes(e.name),
+    ]
       .map(csvField)
       .join(','),
   );
@@ -36,8 +50,16 @@ function tableCsv(result: FitResult): string {
 }
 
 /** The estimates of a fit: value with unit, uncertainty, shrinkage and a plain-language line. */
+/** Tooltip and footnote of an estimate the data cannot identify. */
+function notEstimableText(result: FitResult): string {
+  const partial = covarianceStatusOf(result) === 'partial';
+  return `Not estimable from these data (flat objective): the objective hardly changes with this parameter, so its value is arbitrary over a wide range and it has no standard error. Fix it at a value from prior knowledge.${partial ? ' The other standard errors are conditional on it held at its estimate.' : ''}`;
+}
+
 export function ParameterTable({ result, caption }: { result: FitResult; caption?: string }) {
   const kinds = [...new Set(result.estimates.map((e) => e.kind))];
+  const notEstimable = notEstimableOf(result);
+  const flatText = notEstimableText(result);
   return (
     <div>
       <div className="row" style={{ marginBottom: '0.4rem' }}>
@@ -89,11 +111,19 @@ export function ParameterTable({ result, caption }: { result: FitResult; caption
                     <th scope="row">{e.name}</th>
                     <td>{formatNumber(e.estimate, 4)}</td>
                     <td className="muted">{e.unit}</td>
-                    <td
-                      className={e.rse !== undefined && e.rse > HIGH_RSE ? 'cell-warn' : undefined}
-                    >
-                      {e.fixed ? '' : formatPercent(e.rse)}
-                    </td>
+                    {notEstimable.includes(e.name) ? (
+                      <td className="cell-warn" title={flatText} data-testid="not-estimable">
+                        not estimable<sup>*</sup>
+                      </td>
+                    ) : (
+                      <td
+                        className={
+                          e.rse !== undefined && e.rse > HIGH_RSE ? 'cell-warn' : undefined
+                        }
+                      >
+                        {e.fixed ? '' : formatPercent(e.rse)}
+                      </td>
+                    )}
                     <td
                       className={
                         e.shrinkage !== undefined && e.shrinkage > HIGH_SHRINKAGE
@@ -111,6 +141,11 @@ export function ParameterTable({ result, caption }: { result: FitResult; caption
           ))}
         </table>
       </div>
+      {notEstimable.length > 0 ? (
+        <p className="muted small" data-testid="not-estimable-note" style={{ marginTop: '0.4rem' }}>
+          <sup>*</sup> {notEstimable.join(', ')}: {flatText}
+        </p>
+      ) : null}
     </div>
   );
 }
