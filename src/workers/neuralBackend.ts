@@ -116,6 +116,80 @@ function reasonFor(
   return `${capitalise(BACKEND_WORDS[name])} was chosen; ${training}.`;
 }
 
+/** The backend tried after `failed` when it fails during training (the CPU is the last). */
+export function nextBackend(failed: TrainingBackend): TrainingBackend {
+  return BACKEND_ORDER[Math.min(BACKEND_ORDER.indexOf(failed) + 1, BACKEND_ORDER.length - 1)];
+}
+
+/** "WebGPU", "WebGL", "the CPU". */
+export function backendWords(name: string): string {
+  return BACKEND_WORDS[name as TrainingBackend] ?? name;
+}
+
+/**
+ * Watches a training run's device for loss: a GPU that resets, a driver that crashes, a
+ * device destroyed under it. tfjs does not say so itself; after a loss its reads reject (or
+ * never settle), so the run is told to stop and then treated as failed.
+ */
+export interface DeviceWatch {
+  /** Why the device was lost ("destroyed: …"), or null while it is not. */
+  lostReason(): string | null;
+  /** Resolves with the reason when the device is lost; never settles while it is not. */
+  readonly lost: Promise<string>;
+}
+
+/** Watches the device of the backend that is about to train (tests pass their own). */
+export type DeviceWatcher = (backend: TrainingBackend) => DeviceWatch;
+
+const NEVER = new Promise<string>(() => {});
+const UNWATCHED: DeviceWatch = { lostReason: () => null, lost: NEVER };
+
+interface LostInfo {
+  readonly reason?: string;
+  readonly message?: string;
+}
+
+/** The GPUDevice of tfjs's WebGPU backend, where it has been created. */
+function webgpuDevice(): { lost?: Promise<LostInfo> } | undefined {
+  if (tf.findBackendFactory('webgpu') === null) return undefined;
+  const backend = tf.engine().registry.webgpu as { device?: { lost?: Promise<LostInfo> } };
+  return backend?.device;
+}
+
+/**
+ * The real watch: the WebGPU backend's GPUDevice `lost` promise (WebGL and the CPU are not
+ * watched: a lost WebGL context makes tfjs throw, which fails the run the ordinary way).
+ */
+export const watchTfjsDevice: DeviceWatcher = (backend) => {
+  const device = backend === 'webgpu' ? webgpuDevice() : undefined;
+  if (!device?.lost) return UNWATCHED;
+  let reason: string | null = null;
+  const lost = device.lost.then((info) => {
+    const words = [info?.reason, info?.message].filter(Boolean).join(': ');
+    reason = words || 'no reason given';
+    return reason;
+  });
+  return { lostReason: () => reason, lost };
+};
+
+/**
+ * Drops tfjs's WebGPU backend after its device was lost and registers its factory again, so
+ * the next training in this thread asks for a fresh device instead of reusing the dead one.
+ * Tensors left on the lost device are abandoned with it (its memory went with the device).
+ */
+export function forgetLostDevice(backend: TrainingBackend): void {
+  if (backend !== 'webgpu') return;
+  const factory = tf.findBackendFactory('webgpu');
+  if (factory === null) return;
+  try {
+    tf.removeBackend('webgpu');
+  } catch {
+    // Disposing the dead backend's buffers can throw on some browsers; it is gone either way.
+  }
+  // The priority tfjs-backend-webgpu registers with (base.js), so 'auto' still prefers it.
+  tf.registerBackend('webgpu', factory, 3);
+}
+
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

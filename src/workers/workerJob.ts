@@ -3,7 +3,8 @@
  * searches, population bands). The worker is ended when the answer comes. Where workers do not
  * exist (Node, old browsers) or the worker fails to load, the same core runs on the main
  * thread, so the caller always gets an answer; a worker that dies after it started is reported,
- * not re-run on the main thread (a long job there would freeze the page).
+ * not re-run on the main thread (a long job there would freeze the page). A job that says how
+ * (retryAfterCrash) is sent once more, to a fresh worker, before it is reported.
  */
 
 /** Every worker message carries the request's id; these two types end a job. */
@@ -42,6 +43,12 @@ export interface WorkerJobPlan<Req, Res extends WorkerReply, T, P> {
     readonly signal: AbortSignal;
     readonly request: (id: number) => Req;
   };
+  /**
+   * The request that sends the job once more, to a fresh worker, when its worker dies after
+   * it started (an uncaught error, a worker the browser ended for memory): `crash` says what
+   * happened, in words for the user. Once only; without it such a death fails the job.
+   */
+  readonly retryAfterCrash?: (id: number, crash: string) => Req;
   /** The answer in a message: a result, progress, or nothing for this job. */
   readonly read: (msg: Res) => { readonly result: T } | { readonly progress: P } | null;
   /** The same job on the main thread. */
@@ -94,6 +101,19 @@ export function runWorkerJob<Req, Res extends WorkerReply, T, P>(
       }, 0);
     });
   if (typeof Worker === 'undefined') return onMainThread();
+  return inWorker(plan, opts, plan.request, onMainThread, plan.retryAfterCrash !== undefined);
+}
+
+/** The job in one worker (a fresh one for a retry); on the main thread if it cannot load. */
+function inWorker<Req, Res extends WorkerReply, T, P>(
+  plan: WorkerJobPlan<Req, Res, T, P>,
+  opts: WorkerJobOptions<P>,
+  request: (id: number) => Req,
+  onMainThread: () => Promise<T>,
+  mayRetry: boolean,
+): Promise<T> {
+  const { signal } = opts;
+  const onProgress = (p: P) => opts.onProgress?.(p);
   let worker: Worker;
   try {
     worker = plan.createWorker();
@@ -151,17 +171,24 @@ export function runWorkerJob<Req, Res extends WorkerReply, T, P>(
       // A worker that cannot load (blocked module, old bundle) is not the job's fault.
       if (!heard) {
         if (settle()) onMainThread().then(resolve, reject);
-      } else {
-        fail(
-          new Error(`The ${plan.what} stopped unexpectedly: ${event.message || 'worker error'}`),
-        );
+        return;
       }
+      const crash = `The ${plan.what} stopped unexpectedly (${event.message || 'the worker died'})`;
+      const retry = plan.retryAfterCrash;
+      if (mayRetry && retry && !signal?.aborted) {
+        if (settle()) {
+          inWorker(plan, opts, (next) => retry(next, crash), onMainThread, false).then(
+            resolve,
+            reject,
+          );
+        }
+      } else fail(new Error(`${crash}.`));
     };
     worker.onmessageerror = () =>
       fail(new Error(`The ${plan.what}'s answer could not be read (message error).`));
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      worker.postMessage(plan.request(id));
+      worker.postMessage(request(id));
     } catch (err) {
       // A value that does not clone is a bug in the caller; say so rather than hide it.
       fail(new Error(`Could not send the ${plan.what} to its worker: ${String(err)}`));

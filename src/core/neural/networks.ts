@@ -603,8 +603,13 @@ export async function trainNetwork(
         lossSum.dispose();
         lossSum = next as tf.Scalar;
       }
-      const trainLoss = (await readScalar(lossSum)) / stepsPerEpoch;
-      lossSum.dispose();
+      let trainLoss: number;
+      try {
+        trainLoss = (await readScalar(lossSum)) / stepsPerEpoch;
+      } finally {
+        // Also when the read fails (a lost GPU device): nothing of the epoch is left behind.
+        lossSum.dispose();
+      }
 
       let valLoss = await evaluate(graph, vaPk, vaPd);
       if (vaPk.rows === 0 && vaPd.rows === 0) valLoss = trainLoss;

@@ -9,7 +9,7 @@ import {
   QNN_READOUTS,
   hasExperts,
 } from '../../core/neural/types';
-import { trainInWorker } from '../../workers/trainClient';
+import { trainInWorker, type BackendFailure } from '../../workers/trainClient';
 import type { BackendPreference, TrainProgress } from '../../workers/trainProtocol';
 import {
   deleteNeuralModel as deleteStoredModel,
@@ -210,6 +210,19 @@ function defaultLabel(config: NeuralConfig, dataLabel: string): string {
   return `${config.framework} ${config.encoder}${head} on ${dataLabel} (${time})`;
 }
 
+/**
+ * Why the model was trained where it was, when a backend failed first: the reason the last
+ * run gave (it names the failure and the backend that took over), else the failures' causes.
+ */
+export function failureNote(
+  failures: readonly BackendFailure[],
+  last: TrainProgress | null,
+): string {
+  if (failures.length === 0) return '';
+  if (last?.backendReason) return last.backendReason;
+  return `Training moved to another backend after ${failures.map((f) => f.cause).join('; ')}.`;
+}
+
 function appendEpoch(history: readonly EpochProgress[], p: EpochProgress): EpochProgress[] {
   const last = history[history.length - 1];
   const next = last && last.epoch === p.epoch ? [...history.slice(0, -1), p] : [...history, p];
@@ -295,13 +308,21 @@ export const createNeuralSlice: StateCreator<WorkbenchState, [], [], NeuralSlice
           signal: abort.signal,
           onProgress: (p) => {
             if (running?.abort !== abort) return;
-            set((s) => ({
-              neuralProgress: p,
-              neuralHistory:
-                p.phase === 'training' && p.epoch > 0
-                  ? appendEpoch(s.neuralHistory, p)
-                  : s.neuralHistory,
-            }));
+            set((s) => {
+              // A second start: the backend failed (a lost GPU device, a worker that died)
+              // and training began again on the next one, which says why. The chart follows
+              // the new run; the failed run's epochs stay in the outcome's failures.
+              if (p.phase === 'starting' && s.neuralProgress !== null) {
+                return { neuralProgress: p, neuralHistory: [], neuralMessage: p.backendReason };
+              }
+              return {
+                neuralProgress: p,
+                neuralHistory:
+                  p.phase === 'training' && p.epoch > 0
+                    ? appendEpoch(s.neuralHistory, p)
+                    : s.neuralHistory,
+              };
+            });
           },
         },
       );
@@ -319,12 +340,13 @@ export const createNeuralSlice: StateCreator<WorkbenchState, [], [], NeuralSlice
         running = null;
         await remember(outcome.record);
         const t = outcome.record.training;
-        set({
-          neuralStatus: 'done',
-          neuralMessage: outcome.stoppedEarly
+        const notes = [
+          failureNote(outcome.failures, get().neuralProgress),
+          outcome.stoppedEarly
             ? `Stopped at epoch ${t.epochs}; the best epoch (${t.bestEpoch}) was kept.`
-            : null,
-        });
+            : '',
+        ].filter(Boolean);
+        set({ neuralStatus: 'done', neuralMessage: notes.length > 0 ? notes.join(' ') : null });
       } catch (err) {
         if (running?.abort !== abort) return;
         running = null;
