@@ -1,8 +1,6 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { DeviceLostRun, WorkerCrashRun } from './harness/deviceLostHarness';
-import { buildAndServePage } from './harness/servePage';
+import { useHarnessPage } from './harness/servePage';
 import { LOST_RUN_GRACE_MS } from '../src/workers/trainProtocol';
 
 /**
@@ -16,41 +14,27 @@ import { LOST_RUN_GRACE_MS } from '../src/workers/trainProtocol';
  */
 
 const PORT = 4184;
-const here = path.dirname(fileURLToPath(import.meta.url));
 
-let served: Awaited<ReturnType<typeof buildAndServePage>> | null = null;
-let page: Page;
-const pageErrors: string[] = [];
+const harness = useHarnessPage({
+  html: 'deviceLost.html',
+  port: PORT,
+  label: 'device-lost-e2e',
+  global: '__deviceLostHarness',
+  consoleErrors: false,
+});
+const pageErrors = harness.errors;
 
 test.describe.configure({ mode: 'serial', timeout: 300_000 });
 
-test.beforeAll(async ({ browser }) => {
-  test.setTimeout(180_000);
-  served = await buildAndServePage({
-    root: path.join(here, 'harness'),
-    html: 'deviceLost.html',
-    port: PORT,
-    label: 'device-lost-e2e',
-  });
-  page = await browser.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(served.url);
-  await page.waitForFunction('globalThis.__deviceLostHarness !== undefined');
-});
-
-test.afterAll(async () => {
-  await page?.close();
-  await served?.close();
-  served = null;
-});
-
 test('a WebGPU device lost mid-training: the run finishes on the next backend and says why', async () => {
-  const backend = await page.evaluate<string>('globalThis.__deviceLostHarness.ready');
+  const backend = await harness.page.evaluate<string>('globalThis.__deviceLostHarness.ready');
   test.skip(
     backend !== 'webgpu',
     `No WebGPU device to lose here (training runs on ${backend}); the worker-crash test covers this project.`,
   );
-  const run = await page.evaluate<DeviceLostRun>('globalThis.__deviceLostHarness.loseDevice()');
+  const run = await harness.page.evaluate<DeviceLostRun>(
+    'globalThis.__deviceLostHarness.loseDevice()',
+  );
   expect(run.destroyed).toBe(true);
   expect(run.startedOn).toBe('webgpu');
   expect(run.finishedOn).not.toBe('webgpu');
@@ -95,7 +79,9 @@ test('a WebGPU device lost mid-training: the run finishes on the next backend an
 });
 
 test('a worker that dies mid-job: the job is sent once more to a fresh worker', async () => {
-  const run = await page.evaluate<WorkerCrashRun>('globalThis.__deviceLostHarness.crashWorker()');
+  const run = await harness.page.evaluate<WorkerCrashRun>(
+    'globalThis.__deviceLostHarness.crashWorker()',
+  );
   expect(run.result).toBe('answered by the second worker');
   expect(run.progress).toEqual(['first worker started', 'second worker started']);
   expect(run.requests).toHaveLength(2);

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { HarnessCase, HarnessStatus, LeakCheck } from './harness/qnnHarness';
 import type { QnnCheck } from '../src/workers/gpu/qnnWebGpu';
 import { sharedDir } from './helpers';
-import { buildAndServePage } from './harness/servePage';
+import { useHarnessPage } from './harness/servePage';
 
 /**
  * The QNN circuit's fused WebGPU kernels (src/workers/gpu/qnnWebGpu.ts) in a real browser. There
@@ -16,7 +15,6 @@ import { buildAndServePage } from './harness/servePage';
  */
 
 const PORT = 4181;
-const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** Tolerances (absolute): the kernels compute in float32. */
 const TOL = {
@@ -31,45 +29,26 @@ const golden = JSON.parse(
   readFileSync(path.join(sharedDir, 'golden/qnn-circuit.json'), 'utf8'),
 ) as { cases: GoldenCase[] };
 
-let served: Awaited<ReturnType<typeof buildAndServePage>> | null = null;
-let page: Page;
-const pageErrors: string[] = [];
+const harness = useHarnessPage({
+  html: 'qnn.html',
+  port: PORT,
+  label: 'qnn-webgpu-e2e',
+  global: '__qnnHarness',
+});
+const pageErrors = harness.errors;
 
 test.describe.configure({ mode: 'serial', timeout: 300_000 });
-
-test.beforeAll(async ({ browser }) => {
-  test.setTimeout(180_000);
-  served = await buildAndServePage({
-    root: path.join(here, 'harness'),
-    html: 'qnn.html',
-    port: PORT,
-    label: 'qnn-webgpu-e2e',
-  });
-  page = await browser.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text());
-  });
-  await page.goto(served.url);
-  await page.waitForFunction('globalThis.__qnnHarness !== undefined');
-});
-
-test.afterAll(async () => {
-  await page?.close();
-  await served?.close();
-  served = null;
-});
 
 test.afterEach(() => {
   expect(pageErrors, 'errors on the harness page').toEqual([]);
 });
 
-const status = () => page.evaluate<HarnessStatus>('globalThis.__qnnHarness.ready');
+const status = () => harness.page.evaluate<HarnessStatus>('globalThis.__qnnHarness.ready');
 
 /** harness.run(cases, opts): the kernels' largest absolute errors over the cases. */
 function run(cases: readonly HarnessCase[], opts: object = {}): Promise<QnnCheck> {
   const args = [JSON.stringify(cases), JSON.stringify(opts)].map((a) => JSON.stringify(a));
-  return page.evaluate<QnnCheck>(`globalThis.__qnnHarness.run(${args.join(', ')})`);
+  return harness.page.evaluate<QnnCheck>(`globalThis.__qnnHarness.run(${args.join(', ')})`);
 }
 
 function expectWithin(check: QnnCheck, tol: { outputs: number; gradients: number }, what: string) {
@@ -103,7 +82,7 @@ test.describe('on WebGPU', () => {
   });
 
   test('differentiates through tfjs: customGrad op under tf.grads', async () => {
-    const check = await page.evaluate<QnnCheck>(
+    const check = await harness.page.evaluate<QnnCheck>(
       `globalThis.__qnnHarness.runAutodiff(${JSON.stringify(JSON.stringify(golden.cases.slice(0, 3)))})`,
     );
     expectWithin(check, TOL, 'tf.grads');
@@ -125,7 +104,7 @@ test.describe('on WebGPU', () => {
   });
 
   test('leaks no tensors and no GPU memory', async () => {
-    const leaks = await page.evaluate<LeakCheck>('globalThis.__qnnHarness.leaks()');
+    const leaks = await harness.page.evaluate<LeakCheck>('globalThis.__qnnHarness.leaks()');
     expect(leaks.tensorsAfter).toBe(leaks.tensorsBefore);
     expect(leaks.gpuBytesAfter).toBe(leaks.gpuBytesBefore);
   });

@@ -1,8 +1,6 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { MemoryAfterRun } from './harness/trainMemoryHarness';
-import { buildAndServePage } from './harness/servePage';
+import { useHarnessPage } from './harness/servePage';
 
 /**
  * Tensor memory and GPU buffers stay flat across consecutive trainings (issue 8), in a real
@@ -16,43 +14,23 @@ import { buildAndServePage } from './harness/servePage';
 const PORT = 4183;
 /** Consecutive trainings, as in the issue. */
 const TRAININGS = 20;
-const here = path.dirname(fileURLToPath(import.meta.url));
 
-let served: Awaited<ReturnType<typeof buildAndServePage>> | null = null;
-let page: Page;
-const pageErrors: string[] = [];
+const harness = useHarnessPage({
+  html: 'trainMemory.html',
+  port: PORT,
+  label: 'train-memory-e2e',
+  global: '__trainMemoryHarness',
+});
+const pageErrors = harness.errors;
 
 test.describe.configure({ mode: 'serial', timeout: 540_000 });
 
-test.beforeAll(async ({ browser }) => {
-  test.setTimeout(180_000);
-  served = await buildAndServePage({
-    root: path.join(here, 'harness'),
-    html: 'trainMemory.html',
-    port: PORT,
-    label: 'train-memory-e2e',
-  });
-  page = await browser.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text());
-  });
-  await page.goto(served.url);
-  await page.waitForFunction('globalThis.__trainMemoryHarness !== undefined');
-});
-
-test.afterAll(async () => {
-  await page?.close();
-  await served?.close();
-  served = null;
-});
-
 test(`tensor and GPU memory stay flat across ${TRAININGS} trainings`, async () => {
-  const backend = await page.evaluate<string>('globalThis.__trainMemoryHarness.ready');
+  const backend = await harness.page.evaluate<string>('globalThis.__trainMemoryHarness.ready');
   if (test.info().project.name === 'webgpu') expect(backend).toBe('webgpu');
   else expect(backend).not.toBe('webgpu');
 
-  const runs = await page.evaluate<MemoryAfterRun[]>(
+  const runs = await harness.page.evaluate<MemoryAfterRun[]>(
     `globalThis.__trainMemoryHarness.train(${TRAININGS})`,
   );
   expect(runs).toHaveLength(TRAININGS);

@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test, type Page } from '@playwright/test';
 
 /**
  * Builds a small Vite page outside the app (a test or bench harness: its own index or named
@@ -52,4 +54,53 @@ export async function buildAndServePage(opts: {
     removeBuild();
     throw err;
   }
+}
+
+/**
+ * A harness page of e2e/harness for the serial tests of one spec file: built and served before
+ * them (buildAndServePage), opened in one page that waits for the harness's global, closed
+ * after them. Errors thrown on the page, and console errors unless `consoleErrors` is false (a
+ * test that provokes them), are collected in `errors`.
+ */
+export function useHarnessPage(opts: {
+  readonly html: string;
+  readonly port: number;
+  readonly label: string;
+  /** The global the page defines once ready, e.g. '__qnnHarness'. */
+  readonly global: string;
+  readonly consoleErrors?: boolean;
+}): { readonly page: Page; readonly errors: string[] } {
+  let served: Awaited<ReturnType<typeof buildAndServePage>> | null = null;
+  let page: Page | null = null;
+  const errors: string[] = [];
+  test.beforeAll(async ({ browser }) => {
+    test.setTimeout(180_000);
+    served = await buildAndServePage({
+      root: path.dirname(fileURLToPath(import.meta.url)),
+      html: opts.html,
+      port: opts.port,
+      label: opts.label,
+    });
+    page = await browser.newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
+    if (opts.consoleErrors !== false) {
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+    }
+    await page.goto(served.url);
+    await page.waitForFunction(`globalThis.${opts.global} !== undefined`);
+  });
+  test.afterAll(async () => {
+    await page?.close();
+    await served?.close();
+    served = null;
+  });
+  return {
+    get page(): Page {
+      if (!page) throw new Error(`The harness page ${opts.html} is not open`);
+      return page;
+    },
+    errors,
+  };
 }
