@@ -93,6 +93,17 @@ function tasksWord(n: number): string {
   return `${n} task${n === 1 ? '' : 's'}`;
 }
 
+/** The slice with no sweep: at start, and after one is discarded. */
+const NO_SWEEP = {
+  compareSweep: null,
+  compareStatus: 'idle',
+  comparePausing: false,
+  compareLive: [],
+  compareWorkers: 0,
+  compareTaskSeconds: {},
+  compareMessage: null,
+} as const satisfies Partial<CompareSlice>;
+
 /** The running job: outside the store, which holds only serialisable data. */
 let running: { abort: AbortController; pause: () => void } | null = null;
 
@@ -212,13 +223,7 @@ export const createCompareSlice: StateCreator<WorkbenchState, [], [], CompareSli
 
   return {
     compareSettings: DEFAULT_COMPARE_SETTINGS,
-    compareSweep: null,
-    compareStatus: 'idle',
-    comparePausing: false,
-    compareLive: [],
-    compareWorkers: 0,
-    compareTaskSeconds: {},
-    compareMessage: null,
+    ...NO_SWEEP,
     compareStorageMessage: null,
 
     setCompareSettings: (patch) =>
@@ -308,15 +313,7 @@ export const createCompareSlice: StateCreator<WorkbenchState, [], [], CompareSli
         running.abort.abort();
         running = null;
       }
-      set({
-        compareSweep: null,
-        compareStatus: 'idle',
-        comparePausing: false,
-        compareLive: [],
-        compareWorkers: 0,
-        compareTaskSeconds: {},
-        compareMessage: null,
-      });
+      set(NO_SWEEP);
       await persist(null);
     },
 
