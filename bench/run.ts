@@ -49,7 +49,7 @@ const BENCHES: Record<string, { describe: string; run: () => Promise<Metric[]> }
   },
   fit: {
     describe:
-      'FOCE-I fits of EstData.csv: pk1-oral, the default pk1-oral-idr1 and pk2-oral-idr1 (with covariance)',
+      'FOCE-I fits of EstData.csv: pk1-oral, the default pk1-oral-idr1 and pk2-oral-idr1 (with covariance), and the default again with the plain scoring inner solver as baseline',
     run: () => runFitBench(),
   },
   challenge: {

@@ -3,7 +3,7 @@ import { splitParameters, type ResidualErrorModel } from '../pkpd/population';
 import type { PkParameters } from '../pkpd/types';
 import { PK_PARAMETER_NAMES } from '../pkpd/validate';
 import { choleskyInverse, cholesky } from './linalg';
-import { FLAT_CURVATURE, FoceProblem, objective } from './foce';
+import { FLAT_CURVATURE, FoceProblem, objective, type InnerOptions } from './foce';
 import { assembleResult } from './results';
 import type { FitModelSpec, FitOptions, FitProgress, FitResult } from './types';
 
@@ -262,13 +262,14 @@ async function estimate(
   const yielder = new Yielder(cb);
   const maxIterations = opts.maxIterations ?? 200;
   const ofvTol = opts.ofvTolerance ?? 1e-2;
+  const inner: InnerOptions = { solver: opts.innerSolver ?? 'secant' };
   const n = problem.x0.length;
   const report = (iteration: number, ofv: number, phase: FitProgress['phase']) =>
     cb.onProgress?.({ iteration, ofv, phase, elapsedMs: Date.now() - started });
 
   let x = Float64Array.from(problem.x0);
   const etas = problem.etaHat;
-  let f = objective(problem, x, etas, etas);
+  let f = objective(problem, x, etas, etas, undefined, inner);
   if (!Number.isFinite(f)) {
     throw new Error(
       'The model cannot be evaluated at the initial estimates (predictions or the objective are not finite). Check the initial values and the data.',
@@ -279,7 +280,7 @@ async function estimate(
   const scratch = cloneEtas(etas);
   const nSubj = problem.subjects.length;
   let fi = new Float64Array(nSubj);
-  f = objective(problem, x, etas, etas, fi);
+  f = objective(problem, x, etas, etas, fi, inner);
 
   /** Per-subject gradients (nSubj × n, row-major) by finite differences; returns their sum. */
   const gradient = async (central: boolean): Promise<{ g: Float64Array; G: Float64Array }> => {
@@ -291,11 +292,11 @@ async function estimate(
     for (let k = 0; k < n; k++) {
       const h = central ? 1e-3 : 3e-4;
       xt[k] = x[k] + h;
-      const totalP = objective(problem, xt, etas, scratch, fp);
+      const totalP = objective(problem, xt, etas, scratch, fp, inner);
       let totalM = f;
       if (central) {
         xt[k] = x[k] - h;
-        totalM = objective(problem, xt, etas, scratch, fm);
+        totalM = objective(problem, xt, etas, scratch, fm, inner);
       } else {
         fm.set(fi);
       }
@@ -408,7 +409,7 @@ async function estimate(
       const xNew = new Float64Array(n);
       for (let ls = 0; ls < 20; ls++) {
         for (let i = 0; i < n; i++) xNew[i] = Math.min(hi[i], Math.max(lo[i], x[i] + alpha * d[i]));
-        fNew = objective(problem, xNew, etas, trialEtas, trialFi);
+        fNew = objective(problem, xNew, etas, trialEtas, trialFi, inner);
         if (Number.isFinite(fNew) && fNew <= f + 1e-4 * alpha * slope) break;
         alpha *= ls < 2 ? 0.5 : 0.2;
         fNew = Infinity;
@@ -494,7 +495,7 @@ async function estimate(
   } else if (opts.covariance ?? true) {
     report(iteration, f, 'covariance');
     try {
-      fd = await finiteDifferenceHessian(problem, x, etas, f, yielder);
+      fd = await finiteDifferenceHessian(problem, x, etas, f, yielder, inner);
     } catch (err) {
       if (!(err instanceof FinishRequested)) throw err;
       finishedEarly = 'covariance';
@@ -579,10 +580,11 @@ async function finiteDifferenceHessian(
   etas: readonly Float64Array[],
   f0: number,
   yielder: Yielder,
+  outer: InnerOptions,
 ): Promise<{ H: Float64Array; complete: boolean }> {
   const n = x.length;
   const h = 5e-3;
-  const inner = { tol: 1e-8, maxIter: 100 };
+  const inner: InnerOptions = { ...outer, tol: 1e-8, maxIter: 100 };
   const center = cloneEtas(etas);
   const xt = Float64Array.from(x);
   const base = objective(problem, x, center, center, undefined, inner);

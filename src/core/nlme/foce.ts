@@ -22,7 +22,8 @@ import type { FitCovariateSpec, FitModelSpec, FitParameterSpec } from './types';
  *       = Σ_i OBJ_i(η̂_i) + log det(I + Ω GᵢᵀWᵢGᵢ),
  *
  * which is −2 log L without the constant n·log 2π (Wang 2007, J Pharmacokinet Pharmacodyn
- * 34:575–593). The inner problems are solved by Fisher scoring with finite-difference G.
+ * 34:575–593). The inner problems are solved by Fisher scoring with finite-difference G, its
+ * Hessian corrected near the mode by a structured secant update (see solveSubject).
  */
 
 const PK_NAMES: ReadonlySet<string> = new Set(PK_PARAMETER_NAMES);
@@ -492,6 +493,15 @@ export class InnerWorkspace {
   hess: Float64Array;
   step: Float64Array;
   a: Float64Array;
+  /** Structured secant correction of the scoring Hessian (q×q), for the current solve. */
+  corr: Float64Array;
+  /** Scoring Hessian plus correction, factorised. */
+  full: Float64Array;
+  /** The last accepted step, the gradient it started from, and scratch for the update. */
+  sPrev: Float64Array;
+  gPrev: Float64Array;
+  yDiff: Float64Array;
+  rDiff: Float64Array;
   /** Whether g holds a Jacobian from an earlier solve. */
   hasJacobian = false;
   constructor(nObs: number, q: number, nParams: number) {
@@ -506,6 +516,12 @@ export class InnerWorkspace {
     this.hess = new Float64Array(q * q);
     this.step = new Float64Array(q);
     this.a = new Float64Array(q * q);
+    this.corr = new Float64Array(q * q);
+    this.full = new Float64Array(q * q);
+    this.sPrev = new Float64Array(q);
+    this.gPrev = new Float64Array(q);
+    this.yDiff = new Float64Array(q);
+    this.rDiff = new Float64Array(q);
   }
 }
 
@@ -599,6 +615,8 @@ export interface InnerOptions {
    * (valid when η starts where that G was computed, for nearby population parameters).
    */
   readonly reuseJacobian?: boolean;
+  /** See FitOptions.innerSolver (default 'secant'). */
+  readonly solver?: 'secant' | 'scoring';
 }
 
 /**
@@ -625,9 +643,18 @@ export function solveSubject(
   }
   if (!Number.isFinite(obj)) return { obj: Infinity, ofv: Infinity, ok: false };
   if (q === 0) return { obj, ofv: obj, ok: true };
-  const { grad, hess, step, trial } = w;
+  const { grad, hess, step, trial, corr } = w;
+  innerStats.solves++;
+  /** Whether w.corr holds a correction learnt in this solve (else it is stale). */
+  let hasCorrection = false;
+  /** Whether sPrev/gPrev hold a step from a gradient on a fresh Jacobian. */
+  let havePair = false;
+  /** Whether the first step, taken with an earlier solve's G, failed and G is fresh now. */
+  let refreshed = false;
+  const secant = (opts.solver ?? 'secant') === 'secant';
   for (let iter = 0; iter < maxIter; iter++) {
-    const reuse = iter === 0 && (opts.reuseJacobian ?? true) && w.hasJacobian;
+    innerStats.iterations++;
+    const reuse = iter === 0 && !refreshed && (opts.reuseJacobian ?? true) && w.hasJacobian;
     if (!reuse && !jacobian(problem, s, typical, eta, w))
       return { obj: Infinity, ofv: Infinity, ok: false };
     // Gradient and Fisher-scoring Hessian of OBJ.
@@ -655,35 +682,77 @@ export function solveSubject(
         }
       }
     }
+    // The scoring Hessian C misses the residuals' second-derivative term, which for a subject
+    // the model misfits makes the steps overshoot and zigzag; near the mode a secant correction
+    // A learns it (C + A)·s = y from the steps taken. Where the corrected step does not descend,
+    // the plain scoring step is taken instead and A is forgotten.
+    if (havePair) {
+      if (!hasCorrection) corr.fill(0);
+      if (secantUpdate(w, q)) hasCorrection = true;
+    }
+    const full = w.full;
+    let corrected = false;
+    if (hasCorrection) {
+      for (let i = 0; i < q * q; i++) full[i] = hess[i] + corr[i];
+      corrected = cholesky(full, q);
+    }
+    if (hasCorrection && !corrected) hasCorrection = false;
     if (!cholesky(hess, q)) return { obj: Infinity, ofv: Infinity, ok: false };
-    for (let i = 0; i < q; i++) step[i] = -grad[i];
-    choleskySolve(hess, q, step);
-    let maxStep = 0;
-    for (let i = 0; i < q; i++) maxStep = Math.max(maxStep, Math.abs(step[i]));
+    let { maxStep, decrement } = newtonStep(corrected ? full : hess, grad, step, q);
+    if (corrected && (maxStep < tol || decrement < NOISE_DECREMENT)) {
+      corrected = hasCorrection = false;
+      ({ maxStep, decrement } = newtonStep(hess, grad, step, q));
+    }
     if (maxStep < tol) {
       if (reuse && !jacobian(problem, s, typical, eta, w))
         return { obj: Infinity, ofv: Infinity, ok: false };
       break;
     }
     // Keep steps sane (η of a few units is already extreme).
-    const scale = maxStep > 2 ? 2 / maxStep : 1;
-    let alpha = scale;
+    let alpha = maxStep > 2 ? 2 / maxStep : 1;
     let accepted = false;
     for (let ls = 0; ls < 30; ls++) {
       for (let i = 0; i < q; i++) trial[i] = eta[i] + alpha * step[i];
       const o = subjectObjective(problem, s, ctx, typical, trial, w);
+      innerStats.evaluations++;
       if (o <= obj + 1e-12 * Math.abs(obj)) {
         obj = o;
+        for (let i = 0; i < q; i++) {
+          w.sPrev[i] = trial[i] - eta[i];
+          w.gPrev[i] = grad[i];
+        }
+        const taken = maxStep * alpha;
+        havePair = secant && !reuse && taken > SECANT_MIN_STEP && taken < SECANT_MAX_STEP;
         eta.set(trial);
         accepted = true;
         break;
       }
+      if (reuse && secant) {
+        // The borrowed G (another solve's) does not point downhill here: take a fresh one.
+        refreshed = true;
+        break;
+      }
+      if (corrected) {
+        corrected = hasCorrection = false;
+        ({ maxStep, decrement } = newtonStep(hess, grad, step, q));
+        alpha = maxStep > 2 ? 2 / maxStep : 1;
+        continue;
+      }
+      // At the noise floor of the finite-difference gradient (a predicted decrease far below
+      // anything the objective value can show), an uphill full step means η̂ is found.
+      if (secant && decrement < NOISE_DECREMENT) break;
       alpha /= 2;
+    }
+    if (refreshed && reuse) {
+      obj = subjectObjective(problem, s, ctx, typical, eta, w);
+      iter--;
+      continue;
     }
     if (!accepted) {
       // No descent along the scoring direction: η is as good as it gets; restore f at η.
+      // (G at η is still in w.g unless this iteration reused an earlier solve's.)
       obj = subjectObjective(problem, s, ctx, typical, eta, w);
-      jacobian(problem, s, typical, eta, w);
+      if (reuse || !secant) jacobian(problem, s, typical, eta, w);
       break;
     }
     if (iter === maxIter - 1) jacobian(problem, s, typical, eta, w);
@@ -703,6 +772,72 @@ export function solveSubject(
   if (!cholesky(a, q)) return { obj, ofv: Infinity, ok: false };
   const logDet = choleskyLogDet(a, q) + choleskyLogDet(ctx.omegaChol, q);
   return { obj, ofv: obj + logDet, ok: true };
+}
+
+/** Counts of the inner problems' work since the module loaded (for benchmarks). */
+export const innerStats = { solves: 0, iterations: 0, evaluations: 0 };
+
+/**
+ * Newton decrement −gᵀH⁻¹g (twice the predicted decrease of OBJ_i) below which a step that does
+ * not decrease the objective ends the inner problem: the gradient from the forward-difference G
+ * is accurate to about this level, so a smaller predicted change is noise.
+ */
+const NOISE_DECREMENT = 1e-9;
+/**
+ * Steps (largest |Δη|) that teach the secant correction: shorter ones teach only the noise of the
+ * finite differences, longer ones are not yet near the mode, where the correction is meant to act.
+ */
+const SECANT_MIN_STEP = 1e-6;
+const SECANT_MAX_STEP = 0.3;
+
+/** Step = −H⁻¹g from H's Cholesky factor; its largest |component| and −gᵀ·step. */
+function newtonStep(
+  l: Float64Array,
+  grad: Float64Array,
+  step: Float64Array,
+  q: number,
+): { maxStep: number; decrement: number } {
+  for (let i = 0; i < q; i++) step[i] = -grad[i];
+  choleskySolve(l, q, step);
+  let maxStep = 0;
+  let decrement = 0;
+  for (let i = 0; i < q; i++) {
+    maxStep = Math.max(maxStep, Math.abs(step[i]));
+    decrement -= grad[i] * step[i];
+  }
+  return { maxStep, decrement };
+}
+
+/**
+ * Structured secant (Dennis–Gay–Welsch) update of the correction A that the scoring Hessian C
+ * misses: afterwards (C + A)·s = y for the last step s and the change y of the gradient along it
+ * (Dennis, Gay & Welsch 1981, ACM TOMS 7:348–368, the NL2SOL update). w.hess must hold C at the
+ * new point (before its factorisation). False when the pair carries no curvature (yᵀs ≤ 0).
+ */
+function secantUpdate(w: InnerWorkspace, q: number): boolean {
+  const { sPrev: s, gPrev, grad, hess: c, corr: a, yDiff: y, rDiff: r } = w;
+  let ys = 0;
+  let ss = 0;
+  for (let i = 0; i < q; i++) {
+    y[i] = grad[i] - gPrev[i];
+    ys += y[i] * s[i];
+    ss += s[i] * s[i];
+  }
+  let yy = 0;
+  for (let i = 0; i < q; i++) yy += y[i] * y[i];
+  if (!(ys > 1e-8 * Math.sqrt(ss * yy))) return false;
+  // r = y − (C + A)·s
+  let rs = 0;
+  for (let i = 0; i < q; i++) {
+    let v = y[i];
+    for (let k = 0; k < q; k++) v -= (c[i * q + k] + a[i * q + k]) * s[k];
+    r[i] = v;
+    rs += v * s[i];
+  }
+  for (let i = 0; i < q; i++)
+    for (let k = 0; k < q; k++)
+      a[i * q + k] += (r[i] * y[k] + y[i] * r[k]) / ys - (rs * y[i] * y[k]) / (ys * ys);
+  return true;
 }
 
 /**

@@ -83,6 +83,12 @@ export interface FitOptions {
    * false fits both endpoints together from the spec's initial values.
    */
   readonly staged?: boolean;
+  /**
+   * How each subject's conditional mode is found: 'secant' (default), Fisher scoring with a
+   * structured secant correction near the mode; 'scoring', plain Fisher scoring (the method of
+   * earlier versions, kept as the benchmark's baseline).
+   */
+  readonly innerSolver?: 'secant' | 'scoring';
 }
 
 /** One line of progress, streamed while the fit runs. */
