@@ -77,17 +77,21 @@ describe('comparePlan', () => {
     expect(withBaseline.map((c) => c.encoder)).toEqual(
       expect.arrayContaining(['resmlp_moe', 'qresmlp_moe', 'qresmlp_moe_control']),
     );
-    expect(main.filter((c) => c.kind === 'mechanistic')).toHaveLength(1);
+    // The mechanistic model both ways: typical values, and conditioned on the pre-dose biomarker.
+    expect(main.filter((c) => c.kind === 'mechanistic').map((c) => c.inputs)).toEqual([
+      'covariates-doses',
+      'covariates-doses-baseline',
+    ]);
     const heat = plan.candidates.filter((c) => c.group === 'heatmap');
     expect(heat).toHaveLength(16);
     expect(new Set(heat.map((c) => `${c.config?.qubits}×${c.config?.qlayers}`)).size).toBe(16);
     expect(heat.every((c) => c.encoder === 'qresmlp_moe' && c.framework === 'cascade')).toBe(true);
-    // 24 main candidates × 5 folds × 3 seeds + 16 heat-map cells × 5 folds × 1 seed: the count
+    // 25 main candidates × 5 folds × 3 seeds + 16 heat-map cells × 5 folds × 1 seed: the count
     // the README states.
-    expect(plan.candidates).toHaveLength(40);
-    expect(main).toHaveLength(24);
-    expect(plan.tasks).toHaveLength(24 * 15 + 16 * 5);
-    expect(plan.tasks.slice(24 * 15).every((t) => t.seed === plan.seeds[0])).toBe(true);
+    expect(plan.candidates).toHaveLength(41);
+    expect(main).toHaveLength(25);
+    expect(plan.tasks).toHaveLength(25 * 15 + 16 * 5);
+    expect(plan.tasks.slice(25 * 15).every((t) => t.seed === plan.seeds[0])).toBe(true);
   });
 
   it('splits each seed once: every candidate of a (seed, fold) gets the same subjects', () => {

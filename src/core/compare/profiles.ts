@@ -32,8 +32,8 @@ export const DEFAULT_COMPARE_THRESHOLD: ComparePlan['threshold'] = {
 
 /**
  * The mechanistic candidate. The 2-compartment model, not `fit`'s 1-compartment default: on
- * EstData it fits far better (OFV −2205.7 against −270.1, README "Dose finding") and is also the
- * faster fit (51 s against 129 s with the covariance step; about 18 s on 32 subjects without).
+ * EstData it fits far better (OFV −2205.7 against −270.1, README "Dose finding") at about the
+ * same cost (`npm run bench -- fit`: 20 s against 17 s with the covariance step).
  */
 export const COMPARE_FIT_MODEL = 'pk2-oral-idr1';
 
@@ -160,16 +160,23 @@ function neuralCandidate(
   };
 }
 
-/** The mechanistic candidate: an NLME fit, scored by its typical-value predictions. */
-function mechanisticCandidate(fitModel: string): CompareCandidate {
+/**
+ * The mechanistic candidate: an NLME fit, scored by its typical-value predictions; or, reading
+ * the pre-dose biomarker, by each test subject's individual predictions with η estimated from
+ * that observation (empirical Bayes), the like-for-like counterpart of the networks that read it.
+ */
+function mechanisticCandidate(fitModel: string, inputs: CompareInputs): CompareCandidate {
+  const preDose = inputs === 'covariates-doses-baseline';
   return {
-    key: `nlme:${fitModel}`,
-    label: `NLME ${fitModel} · typical values`,
+    key: preDose ? `nlme:${fitModel}:predose` : `nlme:${fitModel}`,
+    label: preDose
+      ? `NLME ${fitModel} · individual from the pre-dose biomarker`
+      : `NLME ${fitModel} · typical values`,
     kind: 'mechanistic',
     framework: 'nlme',
     encoder: 'nlme',
     head: 'nlme',
-    inputs: 'covariates-doses',
+    inputs,
     fitModel,
     group: 'main',
   };
@@ -183,7 +190,7 @@ const WITH_BASELINE: CompareInputs = 'covariates-doses-baseline';
 /** The candidates of a profile, in table order (the heat map last). */
 export function profileCandidates(profile: CompareProfileName): CompareCandidate[] {
   const s = COMPARE_PROFILE_SETTINGS[profile];
-  const out: CompareCandidate[] = [mechanisticCandidate(COMPARE_FIT_MODEL)];
+  const out: CompareCandidate[] = [mechanisticCandidate(COMPARE_FIT_MODEL, WITHOUT)];
   if (profile === 'quick') {
     for (const encoder of ['mlp', 'resmlp_moe', 'qresmlp_moe', 'qresmlp_moe_control'] as const) {
       out.push(neuralCandidate(s, 'cascade', encoder, 'direct', WITHOUT));
@@ -202,7 +209,9 @@ export function profileCandidates(profile: CompareProfileName): CompareCandidate
       out.push(neuralCandidate(s, 'cascade', encoder, 'direct', WITHOUT));
     }
     // The best few again with the pre-dose biomarker (DOMAIN.md: legitimate, and worth about
-    // 0.8 ng/mL of PD error), the hybrid encoder beside its control so that they stay paired.
+    // 0.8 ng/mL of PD error), the hybrid encoder beside its control so that they stay paired,
+    // and the mechanistic model conditioned on the same observation.
+    out.push(mechanisticCandidate(COMPARE_FIT_MODEL, WITH_BASELINE));
     for (const encoder of ['resmlp_moe', 'qresmlp_moe', 'qresmlp_moe_control'] as const) {
       out.push(neuralCandidate(s, 'cascade', encoder, 'direct', WITH_BASELINE));
     }

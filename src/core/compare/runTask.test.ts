@@ -5,8 +5,18 @@ import { demoDataset } from '../../testing/demo';
 import { crossValidate } from '../neural/crossValidation';
 import { buildFeatureTable, selectRows } from '../neural/features';
 import { populationPredictor } from '../models/populationPredictor';
+import { fitPopulation } from '../nlme/fit';
+import { buildFitSpec } from '../nlme/models';
+import { preDoseBiomarker } from '../neural/features';
+import { residualVariance, typicalParameters } from '../pkpd/population';
 import { comparePlan } from './profiles';
-import { CompareCancelledError, foldOf, populationRowPredictions, runCompareTask } from './runTask';
+import {
+  CompareCancelledError,
+  foldOf,
+  populationRowPredictions,
+  preDoseIndividualParameters,
+  runCompareTask,
+} from './runTask';
 import type { ComparePlan } from './types';
 
 /**
@@ -119,5 +129,66 @@ describe('populationRowPredictions', () => {
         });
       });
     }
+  });
+});
+
+describe('preDoseIndividualParameters', () => {
+  it("estimates each subject's baseline from its pre-dose biomarker (empirical Bayes), the rest typical", async () => {
+    const spec = buildFitSpec('pk2-oral-idr1', ds);
+    const fit = await fitPopulation(ds, spec, { covariance: false });
+    const subjects = ds.subjects.map((_, i) => i);
+    const got = preDoseIndividualParameters(ds, spec, fit, subjects);
+    const omega = fit.model.randomEffects.find((re) => re.parameter === 'baseline')?.omega;
+    const err = fit.model.residualError.biomarker;
+    if (omega === undefined || !err) throw new Error('the fit has no ω baseline or biomarker σ');
+    let moved = 0;
+    for (const si of subjects) {
+      const s = ds.subjects[si];
+      const typical = typicalParameters(fit.model, s.covariates);
+      const individual = got.get(si);
+      if (!individual?.pd || !typical.pd) throw new Error(`subject ${s.id}: no PD parameters`);
+      // Nothing before the first dose informs PK or the drug effect: they stay typical.
+      expect(individual.pk.type).toBe(typical.pk.type);
+      for (const [name, value] of Object.entries(typical.pk)) {
+        if (typeof value !== 'number') continue;
+        expectClose((individual.pk as unknown as Record<string, number>)[name], value as number, {
+          rel: 1e-12,
+          context: `${s.id} ${name}`,
+        });
+      }
+      const pre = preDoseBiomarker(s);
+      const tv = (typical.pd as { baseline: number }).baseline;
+      const b = (individual.pd as { baseline: number }).baseline;
+      if (!pre) {
+        expect(b).toBe(tv);
+        continue;
+      }
+      // The independent reference: OBJ(η) = Σ (y − B·e^η)²/V + log V + η²/ω², minimised over a
+      // fine grid and then by golden section, by hand.
+      const ys = s.observations.filter((o) => o.dvid === 2 && o.time <= pre.until).map((o) => o.dv);
+      const obj = (eta: number) => {
+        const f = tv * Math.exp(eta);
+        let sum = (eta * eta) / (omega * omega);
+        for (const y of ys) {
+          const v = residualVariance(f, err);
+          sum += ((y - f) * (y - f)) / v + Math.log(v);
+        }
+        return sum;
+      };
+      let best = 0;
+      for (let eta = -3; eta <= 3; eta += 1e-3) if (obj(eta) < obj(best)) best = eta;
+      let lo = best - 1e-3;
+      let hi = best + 1e-3;
+      for (let k = 0; k < 100; k++) {
+        const m1 = lo + (hi - lo) * 0.382;
+        const m2 = lo + (hi - lo) * 0.618;
+        if (obj(m1) < obj(m2)) hi = m2;
+        else lo = m1;
+      }
+      expectClose(Math.log(b / tv), (lo + hi) / 2, { abs: 1e-5, context: `${s.id} η baseline` });
+      if (Math.abs(b / tv - 1) > 0.01) moved++;
+    }
+    // The pre-dose observations do inform the baseline.
+    expect(moved).toBeGreaterThan(subjects.length / 2);
   });
 });

@@ -4,6 +4,8 @@ import {
   buildFeatureTable,
   buildTrainingData,
   fitScaler,
+  PD_DVID,
+  preDoseBiomarker,
   selectRows,
   type FeatureOptions,
   type FeatureTable,
@@ -11,10 +13,13 @@ import {
 } from '../neural/features';
 import { trainNetwork } from '../neural/networks';
 import type { EpochProgress } from '../neural/types';
-import { fitPopulation, FitCancelledError } from '../nlme/fit';
+import { FoceProblem, objective } from '../nlme/foce';
+import { fitPopulation, FitCancelledError, specAtEstimates } from '../nlme/fit';
 import { buildFitSpec } from '../nlme/models';
+import type { FitModelSpec, FitResult } from '../nlme/types';
 import { simulatePkPd } from '../pkpd/pd';
 import { typicalParameters, type PopulationModel } from '../pkpd/population';
+import type { PkPdParameters } from '../pkpd/types';
 import { thresholdOutcomes } from './outcome';
 import { candidateOf, dataFingerprint } from './profiles';
 import type { CompareCandidate, CompareCell, ComparePlan, CompareTask } from './types';
@@ -234,6 +239,58 @@ export function populationRowPredictions(
   pk: RawEndpointRows,
   pd: RawEndpointRows,
 ): { readonly pk: Float64Array; readonly pd: Float64Array } {
+  return rowPredictions(ds, (si) => typicalParameters(model, ds.subjects[si].covariates), pk, pd);
+}
+
+/**
+ * Each subject's structural parameters given its pre-dose biomarker: the conditional mode
+ * (empirical Bayes estimate) of its η under the fitted model from only its PD observations at or
+ * before its first dose — what a clinic knows of a new patient before the first dose, and what
+ * the networks that read the pre-dose biomarker know. A subject without such an observation
+ * keeps its typical values (η = 0). `subjects`: dataset indices.
+ */
+export function preDoseIndividualParameters(
+  ds: Dataset,
+  spec: FitModelSpec,
+  fit: FitResult,
+  subjects: readonly number[],
+): Map<number, PkPdParameters> {
+  const out = new Map<number, PkPdParameters>();
+  const indexById = new Map<string, number>();
+  const preDose = subjects.flatMap((si) => {
+    const s = ds.subjects[si];
+    out.set(si, typicalParameters(fit.model, s.covariates));
+    const pre = preDoseBiomarker(s);
+    if (!pre) return [];
+    indexById.set(s.id, si);
+    const observations = s.observations.filter((o) => o.dvid === PD_DVID && o.time <= pre.until);
+    return [{ ...s, observations }];
+  });
+  if (preDose.length === 0) return out;
+  const problem = new FoceProblem(
+    { ...ds, subjects: preDose, records: [] },
+    specAtEstimates(spec, fit),
+  );
+  const etas = problem.etaHat;
+  if (!Number.isFinite(objective(problem, problem.x0, etas, etas))) {
+    throw new Error('The fitted model cannot be evaluated on the test subjects’ pre-dose data');
+  }
+  const pop = problem.decode(problem.x0);
+  const values = new Float64Array(problem.spec.parameters.length);
+  problem.subjects.forEach((s, i) => {
+    problem.individualValues(problem.typicalValues(pop, s), etas[i], values);
+    out.set(indexById.get(s.id) as number, problem.structural(values, s));
+  });
+  return out;
+}
+
+/** Predictions for rows of a data set, each subject simulated with `parametersOf(subject)`. */
+function rowPredictions(
+  ds: Dataset,
+  parametersOf: (subject: number) => PkPdParameters,
+  pk: RawEndpointRows,
+  pd: RawEndpointRows,
+): { readonly pk: Float64Array; readonly pd: Float64Array } {
   const out = { pk: new Float64Array(pk.rows), pd: new Float64Array(pd.rows) };
   const subjects = new Set<number>([...pk.subject, ...pd.subject]);
   for (const si of subjects) {
@@ -245,7 +302,7 @@ export function populationRowPredictions(
     const grid = Float64Array.from(times).sort();
     let sim;
     try {
-      sim = simulatePkPd(typicalParameters(model, s.covariates), s.doses, grid);
+      sim = simulatePkPd(parametersOf(si), s.doses, grid);
     } catch (err) {
       throw new Error(
         `Subject ${s.id}: the fitted model cannot be simulated (${err instanceof Error ? err.message : String(err)})`,
@@ -301,8 +358,16 @@ async function runMechanistic(
   if (opts.shouldStop?.()) throw new CompareCancelledError();
   const pk = selectRows(scoreTable.pk, fold.test);
   const pd = selectRows(scoreTable.pd, fold.test);
-  const predicted = populationRowPredictions(ds, fit.model, pk, pd);
-  const ms = timePerPass(() => populationRowPredictions(ds, fit.model, pk, pd));
+  const predict = () => {
+    if (candidate.inputs === 'covariates-doses') {
+      return populationRowPredictions(ds, fit.model, pk, pd);
+    }
+    // Reading the pre-dose biomarker: each test subject's η from it, then its curve.
+    const individual = preDoseIndividualParameters(ds, spec, fit, fold.test);
+    return rowPredictions(ds, (si) => individual.get(si) as PkPdParameters, pk, pd);
+  };
+  const predicted = predict();
+  const ms = timePerPass(predict);
   return {
     pk,
     pd,

@@ -215,7 +215,26 @@ export function jointSpecFrom(
 ): FitModelSpec {
   const pk = estimatesOf(pkFit);
   const pd = estimatesOf(pdFit);
-  const pick = (name: string) => (isPk(name) ? pk : pd);
+  // ω floored: a variability collapsed in a stage may still be informed by the joint data.
+  return specFromEstimates(spec, (name) => (isPk(name) ? pk : pd), 0.02);
+}
+
+/**
+ * The spec with a fit's estimates as its values (typical values, covariate effects, ω, σ): a
+ * FoceProblem built from it at its x0 is the fitted model, e.g. for the conditional modes of
+ * subjects the fit did not see.
+ */
+export function specAtEstimates(spec: FitModelSpec, fit: FitResult): FitModelSpec {
+  const est = estimatesOf(fit);
+  return specFromEstimates(spec, () => est, 0);
+}
+
+/** `spec` with each value taken from the estimates `pick` gives for its parameter's name. */
+function specFromEstimates(
+  spec: FitModelSpec,
+  pick: (parameter: string) => Map<string, number>,
+  omegaFloor: number,
+): FitModelSpec {
   const sigma = (fit: Map<string, number>, label: string, err: ResidualErrorModel | undefined) => {
     if (!err) return undefined;
     const sd = fit.get(`σ add ${label}`);
@@ -224,8 +243,9 @@ export function jointSpecFrom(
     if (err.type === 'proportional') return { ...err, cv: cv ?? err.cv };
     return { ...err, sd: sd ?? err.sd, cv: cv ?? err.cv };
   };
-  const concentration = sigma(pk, 'concentration', spec.residual.concentration);
-  const biomarker = sigma(pd, 'biomarker', spec.residual.biomarker);
+  // σ of the concentrations from the PK side, of the biomarker from the PD side.
+  const concentration = sigma(pick('CL'), 'concentration', spec.residual.concentration);
+  const biomarker = sigma(pick('baseline'), 'biomarker', spec.residual.biomarker);
   return {
     ...spec,
     parameters: spec.parameters.map((p) => {
@@ -234,7 +254,7 @@ export function jointSpecFrom(
         ...p,
         initial: p.fixed ? p.initial : (src.get(p.name) ?? p.initial),
         ...(p.omega !== undefined && !p.omegaFixed
-          ? { omega: Math.max(0.02, src.get(`ω ${p.name}`) ?? p.omega) }
+          ? { omega: Math.max(omegaFloor, src.get(`ω ${p.name}`) ?? p.omega) }
           : {}),
       };
     }),

@@ -219,7 +219,7 @@ describe('planWords', () => {
   it('counts the main models and the heat map apart, each over its seeds', () => {
     const { ds } = demoDataset(3);
     expect(planWords(comparePlan(ds, { profile: 'full', dataLabel: 'demo' }))).toBe(
-      '24 models × 3 seeds × 5 folds + a 16-cell heat map × 1 seed × 5 folds = 440 tasks',
+      '25 models × 3 seeds × 5 folds + a 16-cell heat map × 1 seed × 5 folds = 455 tasks',
     );
     expect(planWords(comparePlan(ds, { profile: 'quick', dataLabel: 'demo', folds: 2 }))).toBe(
       '6 models × 1 seed × 2 folds + a 4-cell heat map × 1 seed × 2 folds = 20 tasks',

@@ -272,7 +272,7 @@ export function formatTimeLeft(seconds: number | null): string {
 }
 
 /**
- * "24 models × 3 seeds × 5 folds + a 16-cell heat map × 1 seed × 5 folds = 440 tasks" (the heat
+ * "25 models × 3 seeds × 5 folds + a 16-cell heat map × 1 seed × 5 folds = 455 tasks" (the heat
  * map may run over fewer seeds than the main rows).
  */
 export function planWords(plan: ComparePlan): string {
