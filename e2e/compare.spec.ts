@@ -144,12 +144,36 @@ test('runs a sweep in a worker, pauses, survives a reload, resumes, and shows an
   const png = await readFile(await (await pngDownload).path());
   expect([...png.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
 
+  // The results file: every cell, with a header naming the plan (the command line's format).
+  const cellsDownload = page.waitForEvent('download');
+  await page.getByTestId('compare-save-cells').click();
+  const cellsFile = await cellsDownload;
+  expect(cellsFile.suggestedFilename()).toMatch(/\.cells\.jsonl$/);
+  const cellsPath = await cellsFile.path();
+  const cellLines = (await readFile(cellsPath, 'utf8')).trim().split('\n');
+  expect(JSON.parse(cellLines[0])).toMatchObject({ kind: 'pkpd-compare-cells', tasks: 4 });
+  expect(cellLines).toHaveLength(5);
+
   // Discard forgets it, after a reload too.
   await page.getByTestId('compare-discard').click();
   await expect(page.getByTestId('compare-empty')).toBeVisible();
   await page.reload();
   await expect(page.getByTestId('compare-empty')).toBeVisible();
   await expect(page.getByTestId('compare-progress')).toHaveCount(0);
+
+  // Opening the saved file brings the results back; a file that is not one is refused.
+  await page.getByTestId('compare-open-file').setInputFiles({
+    name: 'notes.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from('ID,TIME,DV\n1,0,1\n'),
+  });
+  await expect(page.getByTestId('compare-open-problem')).toContainText(
+    'notes.csv is not a cells file of compare',
+  );
+  await page.getByTestId('compare-open-file').setInputFiles(cellsPath);
+  await expect(page.getByTestId('compare-progress-text')).toHaveText(/^Done — 4 of 4 tasks done/);
+  await expect(page.getByTestId('compare-row')).toHaveCount(2);
+  await expect(page.getByTestId('compare-open-problem')).toHaveCount(0);
 
   expect(errors).toEqual([]);
   expect(off).toEqual([]);

@@ -250,3 +250,41 @@ describe('the compare slice', () => {
     expect(state().compareSweep?.plan.dataLabel).toBe('Demo trial (seed 7)');
   });
 });
+
+describe('opening a results file', () => {
+  it("makes the file's cells the sweep, paused with the rest to run, and saves it", async () => {
+    const { cellsFileText } = await import('../../core/compare/cellsFile');
+    const ds = state().dataset!;
+    const plan = comparePlan(ds, { profile: 'quick', dataLabel: 'anything' });
+    const cells = plan.tasks.slice(0, 4).map((t) => handCell(t));
+    expect(await state().openCompareCells(cellsFileText(plan, cells), 'run.cells.jsonl')).toBe(
+      null,
+    );
+    expect(state().compareStatus).toBe('paused');
+    expect(state().compareSweep?.cells).toEqual(cells);
+    expect(state().compareSweep?.plan.tasks).toEqual(plan.tasks);
+    expect((await loadSweep())?.cells).toEqual(cells);
+    // Every task done: done.
+    const all = plan.tasks.map((t) => handCell(t));
+    expect(await state().openCompareCells(cellsFileText(plan, all), 'all.cells.jsonl')).toBe(null);
+    expect(state().compareStatus).toBe('done');
+  });
+
+  it('refuses a file of other data or no cells file, and keeps the sweep it had', async () => {
+    const { cellsFileText } = await import('../../core/compare/cellsFile');
+    const saved = halfDone();
+    await saveSweep(saved);
+    await state().restoreCompare();
+    const { demoDataset } = await import('../../testing/demo');
+    const other = comparePlan(demoDataset(99).ds, { profile: 'quick', dataLabel: 'x' });
+    const problem = await state().openCompareCells(
+      cellsFileText(other, [handCell(other.tasks[0])]),
+      'other.cells.jsonl',
+    );
+    expect(problem).toMatch(/other data.*Load the data set it was run on/);
+    expect(await state().openCompareCells('ID,TIME,DV\n', 'data.csv')).toMatch(
+      /data\.csv is not a cells file of compare/,
+    );
+    expect(state().compareSweep).toEqual(saved);
+  });
+});

@@ -39,6 +39,8 @@ import type { WorkbenchState } from '../store';
 
 /** The core's planning module, loaded the first time a sweep is planned or resumed. */
 const loadPlanning = () => import('../../core/compare/profiles');
+/** The cells files of the command line (`compare --cells`), which the panel opens and saves. */
+const loadCellsFile = () => import('../../core/compare/cellsFile');
 
 /**
  * 'paused' is also where a sweep stands after a reload or a cancel with tasks left to do;
@@ -79,6 +81,13 @@ export interface CompareSlice {
   discardCompare: () => Promise<void>;
   /** Reads the saved sweep after a reload (it comes back paused, or done). */
   restoreCompare: () => Promise<void>;
+  /**
+   * Makes a cells file (`compare --cells` of the command line, or one saved here) the current
+   * sweep, replacing any (confirm first): it must be of the loaded data. The sweep comes back
+   * done, or paused with Resume running the tasks it lacks. Resolves to why the file was
+   * refused, or null when it was opened.
+   */
+  openCompareCells: (text: string, name: string) => Promise<string | null>;
 }
 
 function reason(err: unknown): string {
@@ -315,6 +324,73 @@ export const createCompareSlice: StateCreator<WorkbenchState, [], [], CompareSli
       }
       set(NO_SWEEP);
       await persist(null);
+    },
+
+    openCompareCells: async (text, name) => {
+      const { dataset, source } = get();
+      if (running || preparing) return 'Pause or cancel the running comparison first.';
+      if (!dataset) return 'Load the data set the results are of first (or the demo trial).';
+      let sweep: SavedSweep;
+      preparing = true;
+      try {
+        const [{ comparePlan, DEFAULT_COMPARE_THRESHOLD }, files] = await Promise.all([
+          loadPlanning(),
+          loadCellsFile(),
+        ]);
+        const head = files.readCellsHeader(text, name);
+        if (!head.ok) return head.message;
+        const { profile, folds, seeds } = head.header;
+        const threshold = head.header.threshold ?? DEFAULT_COMPARE_THRESHOLD;
+        const dataLabel = compareDataLabel(source, dataset);
+        // The panel's own plan for the file's profile and threshold, unless the file was run
+        // with other folds or seeds (the command line's --folds, --seeds).
+        let plan = buildComparePlan(comparePlan, dataset, dataLabel, {
+          ...get().compareSettings,
+          profile,
+          threshold: threshold.value,
+          direction: threshold.direction,
+        });
+        if (plan.folds !== folds || plan.seeds.length !== seeds.length) {
+          plan = comparePlan(dataset, {
+            profile,
+            dataLabel,
+            folds,
+            seeds: seeds.length,
+            threshold,
+          });
+        }
+        const read = files.readCellsText(text, plan, name);
+        if (!read.ok) {
+          return read.message.includes('other data')
+            ? `${read.message} Load the data set it was run on, then open it again.`
+            : read.message;
+        }
+        sweep = { plan, cells: read.cells };
+      } catch (err) {
+        return `${name} could not be opened: ${reason(err)}`;
+      } finally {
+        preparing = false;
+      }
+      if (running) return 'Pause or cancel the running comparison first.';
+      const { plan } = sweep;
+      set((s) => ({
+        // The settings follow what is shown, so that a new comparison starts like it.
+        compareSettings: {
+          ...s.compareSettings,
+          profile: plan.profile,
+          threshold: plan.threshold.value,
+          direction: plan.threshold.direction,
+        },
+        compareSweep: sweep,
+        compareStatus: pendingTasks(sweep).length === 0 ? 'done' : 'paused',
+        comparePausing: false,
+        compareLive: [],
+        compareWorkers: 0,
+        compareTaskSeconds: {},
+        compareMessage: null,
+      }));
+      await persist(sweep);
+      return null;
     },
 
     restoreCompare: async () => {

@@ -1,4 +1,5 @@
 import { useId, useMemo } from 'react';
+import { cellsFileText } from '../../core/compare/cellsFile';
 import { rowsToCsv } from '../../core/compare/csv';
 import { bestRow, readingOf, summariseCells } from '../../core/compare/summarise';
 import type { SavedSweep } from '../../state/compareStorage';
@@ -77,6 +78,21 @@ export function CompareResults({ sweep }: { sweep: SavedSweep }) {
             data-testid="compare-csv"
           >
             Download CSV
+          </button>
+          <button
+            type="button"
+            className="secondary compare-small-button"
+            onClick={() =>
+              downloadText(
+                `${stem}-${plan.profile}.cells.jsonl`,
+                cellsFileText(plan, cells),
+                'application/x-ndjson',
+              )
+            }
+            title="Every task's scores, to open here again or resume with the command line (compare --cells)"
+            data-testid="compare-save-cells"
+          >
+            Save results file
           </button>
         </div>
         <p className="muted small">

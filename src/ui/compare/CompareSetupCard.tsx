@@ -1,4 +1,4 @@
-import { useId, useMemo, useState } from 'react';
+import { useId, useMemo, useRef, useState } from 'react';
 import * as ToggleGroup from '@radix-ui/react-toggle-group';
 import { comparePlan } from '../../core/compare/profiles';
 import type { CompareProfileName } from '../../core/compare/types';
@@ -44,7 +44,13 @@ export function CompareSetupCard() {
   const sweep = useWorkbench((s) => s.compareSweep);
   const status = useWorkbench((s) => s.compareStatus);
   const start = useWorkbench((s) => s.startCompare);
-  const [confirming, setConfirming] = useState(false);
+  const openCells = useWorkbench((s) => s.openCompareCells);
+  /** What waits for the user to confirm discarding a half-done sweep: a start, or a file. */
+  const [confirming, setConfirming] = useState<
+    null | { kind: 'start' } | { kind: 'open'; text: string; name: string }
+  >(null);
+  const [openProblem, setOpenProblem] = useState<string | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
   const cores = globalThis.navigator?.hardwareConcurrency;
   const dataLabel = dataset ? compareDataLabel(source, dataset) : null;
   const planned = useMemo(() => {
@@ -60,8 +66,27 @@ export function CompareSetupCard() {
   const canStart =
     dataset !== null && !running && isCompareThreshold(settings.threshold) && !planned?.problem;
   const onStart = () => {
-    if (halfDone) setConfirming(true);
+    setOpenProblem(null);
+    if (halfDone) setConfirming({ kind: 'start' });
     else void start();
+  };
+  const open = async (text: string, name: string) => {
+    setOpenProblem(await openCells(text, name));
+  };
+  const onFile = async (file: File | undefined) => {
+    if (!file) return;
+    setOpenProblem(null);
+    let text: string;
+    try {
+      text = await file.text();
+    } catch (err) {
+      setOpenProblem(
+        `${file.name} could not be read (${err instanceof Error ? err.message : String(err)}).`,
+      );
+      return;
+    }
+    if (halfDone) setConfirming({ kind: 'open', text, name: file.name });
+    else await open(text, file.name);
   };
   return (
     <section
@@ -169,6 +194,11 @@ export function CompareSetupCard() {
           No comparison can be planned on this data: {planned.problem}
         </div>
       ) : null}
+      {openProblem ? (
+        <div className="alert error small" role="alert" data-testid="compare-open-problem">
+          {openProblem}
+        </div>
+      ) : null}
       {confirming && halfDone && sweep ? (
         <div
           className="alert warn small compare-confirm"
@@ -177,24 +207,28 @@ export function CompareSetupCard() {
         >
           <p id={`${id}-confirm`}>
             A comparison is half done ({sweep.cells.length} of {sweep.plan.tasks.length} tasks,{' '}
-            {pendingTasks(sweep).length} to go). Starting a new one discards it.
+            {pendingTasks(sweep).length} to go).{' '}
+            {confirming.kind === 'start'
+              ? 'Starting a new one discards it.'
+              : `Opening ${confirming.name} discards it.`}
           </p>
           <div className="row">
             <button
               type="button"
               className="secondary danger"
               onClick={() => {
-                setConfirming(false);
-                void start();
+                setConfirming(null);
+                if (confirming.kind === 'start') void start();
+                else void open(confirming.text, confirming.name);
               }}
               data-testid="compare-confirm-start"
             >
-              Discard it and start
+              {confirming.kind === 'start' ? 'Discard it and start' : 'Discard it and open'}
             </button>
             <button
               type="button"
               className="secondary"
-              onClick={() => setConfirming(false)}
+              onClick={() => setConfirming(null)}
               autoFocus
             >
               Keep it
@@ -206,6 +240,29 @@ export function CompareSetupCard() {
           <button type="button" onClick={onStart} disabled={!canStart} data-testid="compare-start">
             {sweep ? 'Start a new comparison' : 'Start comparison'}
           </button>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => fileInput.current?.click()}
+            disabled={dataset === null || running}
+            title="A results file saved here, or written by the command line (compare --cells): its results are shown and Resume runs the tasks it lacks"
+            data-testid="compare-open"
+          >
+            Open results file…
+          </button>
+          <input
+            ref={fileInput}
+            type="file"
+            accept=".jsonl,.json,application/x-ndjson"
+            hidden
+            aria-label="Results file to open"
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              e.target.value = '';
+              void onFile(file);
+            }}
+            data-testid="compare-open-file"
+          />
           {sweep && sweep.plan.profile !== settings.profile ? (
             <span className="muted small">
               The current comparison keeps its own plan ({sweep.plan.profile} profile).
