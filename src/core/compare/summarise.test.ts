@@ -91,6 +91,13 @@ describe('summariseCells', () => {
     expect(bestRow(rows, 'pd')?.key).toBe(MLP);
     expect(bestRow(rows, 'pk')?.kind).toBe('neural');
     expect(bestRow([], 'pd')).toBeNull();
+    // Equal but for rounding: the first (the one with less input) stays the best.
+    const first = rows.find((r) => r.pdRmse !== null) as CompareRow;
+    const pd = first.pdRmse as NonNullable<CompareRow['pdRmse']>;
+    const twin = { ...first, key: 'twin', pdRmse: { ...pd, mean: pd.mean * (1 - 1e-13) } };
+    expect(bestRow([first, twin], 'pd')?.key).toBe(first.key);
+    const better = { ...twin, pdRmse: { ...pd, mean: pd.mean * 0.999 } };
+    expect(bestRow([first, better], 'pd')?.key).toBe('twin');
   });
 });
 

@@ -76,10 +76,15 @@ export function bestRow(rows: readonly CompareRow[], endpoint: CompareEndpoint):
     const v = rmseOf(r, endpoint);
     if (!v) continue;
     const b = best ? rmseOf(best, endpoint) : null;
-    if (!b || v.mean < b.mean) best = r;
+    // A tie (equal but for rounding, e.g. the NLME model's PK with and without the pre-dose
+    // biomarker, which informs no PK parameter) keeps the earlier row, the one with less input.
+    if (!b || v.mean < b.mean * (1 - TIE)) best = r;
   }
   return best;
 }
+
+/** Relative difference of two mean RMSEs below which they count as equal. */
+const TIE = 1e-9;
 
 /** How two candidates' RMSEs differ, and whether the difference exceeds the spread. */
 export interface RowDifference {
