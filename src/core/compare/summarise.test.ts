@@ -152,4 +152,17 @@ describe('readingOf', () => {
     expect(text[0]).toMatch(/reading covariates, doses and the pre-dose biomarker/);
     expect(text.find((s) => s.startsWith('Inputs:'))).toMatch(/same rows/);
   });
+
+  it('names the candidates within the spread one by one, and counts a long list of the worse', () => {
+    const full = comparePlan(ds, { profile: 'full', dataLabel: 'demo', seeds: 1, folds: 3 });
+    const main = full.candidates.filter((c) => c.group === 'main');
+    // The first best, the second within its spread, every other clearly worse (paired).
+    const offset = (k: string) => (k === main[0].key ? -1 : k === main[1].key ? -0.95 : 0);
+    const jitter = (k: string, i: number) => (k === main[1].key ? [0.2, -0.2, 0.1][i] : 0);
+    const cells = cellsFor(full, offset, jitter);
+    const text = readingOf(summariseCells(full, cells), cells);
+    const pd = text.find((s) => s.startsWith('Within its fold-to-fold spread on PD'));
+    expect(pd).toContain(`: ${main[1].label}.`);
+    expect(pd).toContain(`The other ${main.length - 2} are worse by more than the spread.`);
+  });
 });

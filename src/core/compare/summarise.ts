@@ -83,6 +83,9 @@ export function bestRow(rows: readonly CompareRow[], endpoint: CompareEndpoint):
   return best;
 }
 
+/** Candidates a sentence of the reading names one by one, at most. */
+const LIST_AT_MOST = 6;
+
 /** Relative difference of two mean RMSEs below which they count as equal. */
 const TIE = 1e-9;
 
@@ -236,9 +239,15 @@ export function readingOf(
       (d.exceedsSpread ? worse : within).push(r.label);
     }
     if (within.length > 0) {
+      // A long list of the clearly worse says less than their number (the table has them all).
+      const worseText =
+        worse.length === 0
+          ? ''
+          : worse.length > LIST_AT_MOST
+            ? ` The other ${worse.length} are worse by more than the spread.`
+            : ` Worse by more than the spread: ${worse.join('; ')}.`;
       out.push(
-        `Within its fold-to-fold spread on ${NAME[endpoint]}: ${within.join('; ')}.` +
-          (worse.length > 0 ? ` Worse by more than the spread: ${worse.join('; ')}.` : ''),
+        `Within its fold-to-fold spread on ${NAME[endpoint]}: ${within.join('; ')}.${worseText}`,
       );
     } else if (worse.length > 0) {
       out.push(`Every other candidate is worse on ${NAME[endpoint]} by more than the spread.`);
