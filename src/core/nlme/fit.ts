@@ -183,8 +183,13 @@ export function pdGivenPkSpec(spec: FitModelSpec, pkFit: FitResult): FitModelSpe
   for (const s of pkFit.subjects) {
     individualPk[s.id] = splitParameters(spec.pk, undefined, s.parameters).pk;
   }
+  // A correlation of two PK random effects has no place here (the PK is fixed per subject);
+  // the joint stage estimates it.
+  const { correlation, ...rest } = spec;
+  const keep = correlation && !correlation.every(isPk) ? { correlation } : {};
   return {
-    ...spec,
+    ...rest,
+    ...keep,
     endpoints: 'pd',
     individualPk,
     parameters: spec.parameters.map((p) =>
