@@ -34,7 +34,8 @@ import type { CompareCandidate, CompareCell, ComparePlan, CompareTask } from './
  *   cell is reproducible on its own. The mechanistic model has no early stopping: it is fitted
  *   (FOCE-I, staged, no covariance step) to the training and validation subjects together, the
  *   same subjects the networks learn from, and scored by its typical-value predictions for each
- *   test subject's covariates and doses.
+ *   test subject's covariates and doses; the candidate that reads the pre-dose biomarker, by
+ *   each test subject's individual predictions with η estimated from that observation.
  * - Scored rows are crossValidation's: every PK and PD observation of the test subjects, except
  *   that a candidate reading the pre-dose biomarker does not score the pre-dose observation it
  *   reads. When a plan mixes candidates with and without that input, every candidate leaves the
