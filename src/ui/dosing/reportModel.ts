@@ -1,9 +1,9 @@
 import type { TrainingDomain } from '../../core/models/types';
-import type { CovarianceStatus, EstimateRow, FitResult } from '../../core/nlme/types';
+import type { CovarianceStatus, FitResult } from '../../core/nlme/types';
 import type { PopulationModel, ResidualErrorModel } from '../../core/pkpd/population';
 import type { SavedFitMeta } from '../../state/fitFile';
 import { formatObjective } from '../charts/format';
-import { parameterInfo } from '../fit/parameterInfo';
+import { ESTIMATE_KIND_LABELS, parameterInfo } from '../fit/parameterInfo';
 
 /**
  * What the dosing report says about a model that answered: where it comes from, its
@@ -53,14 +53,6 @@ export interface ReportModel {
   /** How to read the parameter table for this model (e.g. why there is no RSE). */
   readonly parameterNote: string;
 }
-
-const KIND_LABELS: Record<EstimateRow['kind'], string> = {
-  theta: 'Typical values',
-  covariate: 'Covariate effects',
-  omega: 'Between-subject variability',
-  correlation: 'Correlation of random effects',
-  sigma: 'Residual error',
-};
 
 function residualRows(
   endpoint: string,
@@ -202,7 +194,7 @@ export function reportModelFromFit(meta: SavedFitMeta, result: FitResult): Repor
     diagnostics,
     cautions,
     parameters: result.estimates.map((e) => ({
-      group: KIND_LABELS[e.kind],
+      group: ESTIMATE_KIND_LABELS[e.kind],
       name: e.name,
       estimate: e.estimate,
       unit: e.unit,

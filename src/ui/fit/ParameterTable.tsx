@@ -1,20 +1,13 @@
 import { covarianceStatusOf, notEstimableOf } from '../../core/nlme/results';
-import type { EstimateRow, FitResult } from '../../core/nlme/types';
+import type { FitResult } from '../../core/nlme/types';
 import { csvField, downloadText } from '../components/download';
 import { formatNumber, formatPercent } from '../charts/format';
+import { ESTIMATE_KIND_LABELS } from './parameterInfo';
 
 /** RSE above this (%) marks an estimate the data pin down poorly. */
 const HIGH_RSE = 50;
 /** η shrinkage above this (%) makes individual estimates and EBE-based plots unreliable. */
 const HIGH_SHRINKAGE = 30;
-
-const KIND_LABELS: Record<EstimateRow['kind'], string> = {
-  theta: 'Typical values',
-  covariate: 'Covariate effects',
-  omega: 'Between-subject variability',
-  correlation: 'Correlation of random effects',
-  sigma: 'Residual error',
-};
 
 function tableCsv(result: FitResult): string {
   const head = [
@@ -101,7 +94,7 @@ export function ParameterTable({ result, caption }: { result: FitResult; caption
             <tbody key={kind}>
               <tr className="group-row">
                 <th colSpan={7} scope="rowgroup">
-                  {KIND_LABELS[kind]}
+                  {ESTIMATE_KIND_LABELS[kind]}
                 </th>
               </tr>
               {result.estimates

@@ -1,4 +1,14 @@
+import type { EstimateRow } from '../../core/nlme/types';
 import type { PdParameters } from '../../core/pkpd/types';
+
+/** The groups of a fit's parameter table (and of the dose report's), by kind of estimate. */
+export const ESTIMATE_KIND_LABELS: Readonly<Record<EstimateRow['kind'], string>> = {
+  theta: 'Typical values',
+  covariate: 'Covariate effects',
+  omega: 'Between-subject variability',
+  correlation: 'Correlation of random effects',
+  sigma: 'Residual error',
+};
 
 /** Unit and plain meaning of a structural parameter, as the spec editor shows them. */
 export function parameterInfo(
