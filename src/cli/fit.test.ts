@@ -2,8 +2,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectOutput } from '../testing/cli';
 import { repoRoot } from '../testing/close';
-import type { FitModelSpec, FitResult } from '../core/nlme/types';
-import { fakeFitResult } from '../testing/fakeFit';
+import type { FitResult } from '../core/nlme/types';
+import { fakeFitResult, TINY_PK_SPEC } from '../testing/fakeFit';
 import { applyFixes, fitJson, formatFit, runFit } from './fit';
 
 const theo = path.join(repoRoot, 'src/core/nlme/fixtures/theophylline.csv');
@@ -62,15 +62,7 @@ describe('cli fit', () => {
   });
 
   it('gives rse null and a note for parameters that are not estimable', () => {
-    const spec: FitModelSpec = {
-      name: 'pk1-oral',
-      pk: 'oral1',
-      endpoints: 'pk',
-      parameters: [{ name: 'CL', initial: 0.05, omega: 0.3 }],
-      covariates: [],
-      residual: {},
-    };
-    const base = fakeFitResult(spec, { name: 'data.csv' });
+    const base = fakeFitResult(TINY_PK_SPEC, { name: 'data.csv' });
     const partial: FitResult = {
       ...base,
       estimates: base.estimates.map((e) => (e.name === 'ω CL' ? { ...e, notEstimable: true } : e)),

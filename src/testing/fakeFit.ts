@@ -2,6 +2,16 @@ import type { Dataset } from '../core/data/types';
 import type { FitModelSpec, FitResult } from '../core/nlme/types';
 import { TRUE_MODEL } from '../core/trial/trueModel';
 
+/** A one-parameter PK spec (CL with a random effect) for hand-made fits. */
+export const TINY_PK_SPEC: FitModelSpec = {
+  name: 'pk1-oral',
+  pk: 'oral1',
+  endpoints: 'pk',
+  parameters: [{ name: 'CL', initial: 0.05, omega: 0.3 }],
+  covariates: [],
+  residual: {},
+};
+
 /**
  * A small, hand-made FitResult for tests of the state layer (file format, storage, slices): the
  * shape of the core's result, not its numbers. The model is the demo trial's true model.

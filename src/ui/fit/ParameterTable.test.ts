@@ -1,18 +1,11 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import type { FitModelSpec, FitResult } from '../../core/nlme/types';
-import { fakeFitResult } from '../../testing/fakeFit';
+import type { FitResult } from '../../core/nlme/types';
+import { fakeFitResult, TINY_PK_SPEC } from '../../testing/fakeFit';
 import { ParameterTable } from './ParameterTable';
 
-const spec: FitModelSpec = {
-  name: 'pk1-oral',
-  pk: 'oral1',
-  endpoints: 'pk',
-  parameters: [{ name: 'CL', initial: 0.05, omega: 0.3 }],
-  covariates: [],
-  residual: {},
-};
+const spec = TINY_PK_SPEC;
 
 const html = (result: FitResult) => renderToStaticMarkup(createElement(ParameterTable, { result }));
 
