@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { featureNames } from '../core/neural/features';
 import { encodeNeuralModel, type NeuralModelRecord } from '../core/neural/modelFile';
-import { DEFAULT_NEURAL_CONFIG } from '../core/neural/types';
+import { fakeNeuralRecord } from '../testing/fakeNeural';
 import {
   deleteNeuralModel,
   getNeuralModel,
@@ -15,42 +14,7 @@ import {
 
 /** A small, valid record (the weights need not fit a network to be stored). */
 function record(id: string, createdAt: string, label = `model ${id}`): NeuralModelRecord {
-  const names = featureNames();
-  return {
-    id,
-    label,
-    createdAt,
-    config: DEFAULT_NEURAL_CONFIG,
-    features: {},
-    scaler: {
-      featureNames: names,
-      features: names.map(() => ({ mean: 0, sd: 1 })),
-      logTargets: false,
-      pk: { mean: 1, sd: 2 },
-      pd: { mean: 3, sd: 4 },
-    },
-    inputWidth: names.length,
-    weights: [{ name: 'pk/head/w', shape: [2, 1], values: Float32Array.from([0.5, -1.25]) }],
-    domain: { doseRange: [1, 10], intervals: [24], bwRange: [50, 100], comedValues: [0, 1] },
-    training: {
-      dataLabel: 'Demo trial',
-      backend: 'cpu',
-      seconds: 1.5,
-      epochs: 2,
-      bestEpoch: 2,
-      history: [
-        { epoch: 1, trainLoss: 1, valLoss: 1.1, bestEpoch: 1 },
-        { epoch: 2, trainLoss: 0.5, valLoss: 0.6, bestEpoch: 2 },
-      ],
-      trainSubjects: ['1', '2'],
-      validationSubjects: ['3'],
-      testSubjects: ['4'],
-      pkRmse: 0.3,
-      pdRmse: null,
-      pkRows: 5,
-      pdRows: 0,
-    },
-  };
+  return fakeNeuralRecord(id, createdAt, { label });
 }
 
 /** A store whose writes fail the way a full disk does. */

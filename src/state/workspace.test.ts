@@ -1,7 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { featureNames } from '../core/neural/features';
 import type { NeuralModelRecord } from '../core/neural/modelFile';
-import { DEFAULT_NEURAL_CONFIG } from '../core/neural/types';
+import { fakeNeuralRecord } from '../testing/fakeNeural';
 import { buildFitSpec } from '../core/nlme/models';
 import { generateDemoTrial } from '../core/trial/demoTrial';
 import { handCell, handPlan } from '../testing/compareFakes';
@@ -58,21 +57,15 @@ async function clearEverything(stores: Stores): Promise<void> {
 
 /** A trained model's record; the weights hold values a lossy encoding would change. */
 function neuralRecord(id: string, createdAt: string): NeuralModelRecord {
-  const names = featureNames();
+  const base = fakeNeuralRecord(id, createdAt, {}, 'trial.csv');
+  const names = base.scaler.featureNames;
   return {
-    id,
-    label: `model ${id}`,
-    createdAt,
-    config: DEFAULT_NEURAL_CONFIG,
-    features: {},
+    ...base,
     scaler: {
-      featureNames: names,
+      ...base.scaler,
       features: names.map((_, i) => ({ mean: i / 3, sd: 1 + i / 7 })),
       logTargets: true,
-      pk: { mean: 1, sd: 2 },
-      pd: { mean: 3, sd: 4 },
     },
-    inputWidth: names.length,
     weights: [
       {
         name: 'pk/head/w',
@@ -80,25 +73,6 @@ function neuralRecord(id: string, createdAt: string): NeuralModelRecord {
         values: Float32Array.from([0.1, -1 / 3, 1e-40, -0, 3.4e38, Math.PI]),
       },
     ],
-    domain: { doseRange: [1, 10], intervals: [24], bwRange: [50, 100], comedValues: [0, 1] },
-    training: {
-      dataLabel: 'trial.csv',
-      backend: 'cpu',
-      seconds: 1.5,
-      epochs: 2,
-      bestEpoch: 2,
-      history: [
-        { epoch: 1, trainLoss: 1, valLoss: 1.1, bestEpoch: 1 },
-        { epoch: 2, trainLoss: 0.5, valLoss: 0.6, bestEpoch: 2 },
-      ],
-      trainSubjects: ['1', '2'],
-      validationSubjects: ['3'],
-      testSubjects: ['4'],
-      pkRmse: 0.3,
-      pdRmse: null,
-      pkRows: 5,
-      pdRows: 0,
-    },
   };
 }
 
