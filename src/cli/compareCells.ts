@@ -13,14 +13,12 @@ export { planIdentity } from '../core/compare/cellsFile';
 /** What `file` holds for `plan`; a missing or empty file holds no cells. */
 export function readCellsFile(file: string, plan: ComparePlan): CellsFileRead {
   if (!fs.existsSync(file)) return { ok: true, cells: [], dropped: 0 };
-  const read = readCellsText(fs.readFileSync(file, 'utf8'), plan, file);
-  if (!read.ok && read.message.includes('holds cells of another comparison')) {
-    return {
-      ok: false,
-      message: `${read.message.replace(/\.$/, '')}; give another --cells file or remove it.`,
-    };
-  }
-  return read;
+  return readCellsText(
+    fs.readFileSync(file, 'utf8'),
+    plan,
+    file,
+    'give another --cells file or remove it',
+  );
 }
 
 /**

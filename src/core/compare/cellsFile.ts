@@ -105,9 +105,15 @@ export type CellsFileRead =
 /**
  * The cells `text` holds for `plan`; empty text holds none. Refused: a header of another plan or
  * other data, a cell of a task the plan does not have, a malformed line before the last. Of two
- * cells of the same task the first is kept. `name` names the file in messages.
+ * cells of the same task the first is kept. `name` names the file in messages; `otherPlanHint`
+ * ends the refusal of a file of another comparison (what to do instead).
  */
-export function readCellsText(text: string, plan: ComparePlan, name: string): CellsFileRead {
+export function readCellsText(
+  text: string,
+  plan: ComparePlan,
+  name: string,
+  otherPlanHint?: string,
+): CellsFileRead {
   const lines = text.split('\n');
   while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
   if (lines.length === 0) return { ok: true, cells: [], dropped: 0 };
@@ -136,7 +142,7 @@ export function readCellsText(text: string, plan: ComparePlan, name: string): Ce
   if (differs.length > 0) {
     return {
       ok: false,
-      message: `${name} holds cells of another comparison (${differs.join('; ')}).`,
+      message: `${name} holds cells of another comparison (${differs.join('; ')})${otherPlanHint ? `; ${otherPlanHint}` : ''}.`,
     };
   }
   const planned = new Set(plan.tasks.map(taskKey));

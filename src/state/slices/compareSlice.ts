@@ -361,7 +361,7 @@ export const createCompareSlice: StateCreator<WorkbenchState, [], [], CompareSli
         }
         const read = files.readCellsText(text, plan, name);
         if (!read.ok) {
-          return read.message.includes('other data')
+          return head.header.dataFingerprint !== plan.dataFingerprint
             ? `${read.message} Load the data set it was run on, then open it again.`
             : read.message;
         }
