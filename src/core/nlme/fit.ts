@@ -221,7 +221,7 @@ export function jointSpecFrom(
   const pk = estimatesOf(pkFit);
   const pd = estimatesOf(pdFit);
   // ω floored: a variability collapsed in a stage may still be informed by the joint data.
-  return specFromEstimates(spec, (name) => (isPk(name) ? pk : pd), 0.02);
+  return specFromEstimates(spec, pk, pd, 0.02);
 }
 
 /**
@@ -231,15 +231,20 @@ export function jointSpecFrom(
  */
 export function specAtEstimates(spec: FitModelSpec, fit: FitResult): FitModelSpec {
   const est = estimatesOf(fit);
-  return specFromEstimates(spec, () => est, 0);
+  return specFromEstimates(spec, est, est, 0);
 }
 
-/** `spec` with each value taken from the estimates `pick` gives for its parameter's name. */
+/**
+ * `spec` with its values taken from estimates by name: those of PK parameters and the
+ * concentrations' σ from `pk`, the others from `pd`.
+ */
 function specFromEstimates(
   spec: FitModelSpec,
-  pick: (parameter: string) => Map<string, number>,
+  pk: Map<string, number>,
+  pd: Map<string, number>,
   omegaFloor: number,
 ): FitModelSpec {
+  const pick = (name: string) => (isPk(name) ? pk : pd);
   const sigma = (fit: Map<string, number>, label: string, err: ResidualErrorModel | undefined) => {
     if (!err) return undefined;
     const sd = fit.get(`σ add ${label}`);
@@ -248,9 +253,8 @@ function specFromEstimates(
     if (err.type === 'proportional') return { ...err, cv: cv ?? err.cv };
     return { ...err, sd: sd ?? err.sd, cv: cv ?? err.cv };
   };
-  // σ of the concentrations from the PK side, of the biomarker from the PD side.
-  const concentration = sigma(pick('CL'), 'concentration', spec.residual.concentration);
-  const biomarker = sigma(pick('baseline'), 'biomarker', spec.residual.biomarker);
+  const concentration = sigma(pk, 'concentration', spec.residual.concentration);
+  const biomarker = sigma(pd, 'biomarker', spec.residual.biomarker);
   return {
     ...spec,
     parameters: spec.parameters.map((p) => {
